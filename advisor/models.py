@@ -1,0 +1,341 @@
+"""The pydantic models: the single source of truth for entries, postmortems and rules.
+
+`schemas/*.json` is generated from these classes (`advisor schema --write`), so the
+docstrings and field descriptions below are what contributors see in their editor.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from typing import Annotated, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+POSTMORTEM_ID_PATTERN = r"^\d{4}-\d{2}-\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*$"
+GO_VERSION_PATTERN = r"^1\.\d+(?:\.\d+)?$"
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+EntryId = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=80)]
+GoVersion = Annotated[str, StringConstraints(pattern=GO_VERSION_PATTERN)]
+Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors: a misspelt field must never pass silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=False)
+
+
+class Category(str, Enum):
+    crash = "crash"
+    goroutine_leak = "goroutine-leak"
+    memory = "memory"
+    runtime = "runtime"
+    network = "network"
+
+
+class Severity(str, Enum):
+    critical = "critical"
+    high = "high"
+    medium = "medium"
+    low = "low"
+
+
+# --------------------------------------------------------------------------- rules
+
+
+class GoroutinePredicate(Strict):
+    """Matches buckets of a goroutine dump (goroutines grouped by state and stack).
+
+    Buckets that satisfy every given condition are grouped by their first non-runtime
+    frame; the largest group must reach `min_count` goroutines and `min_share` of all
+    goroutines in the dump.
+    """
+
+    state: list[Text] = Field(
+        default_factory=list,
+        description="Regexes; a bucket matches if its state (e.g. 'chan send', 'select', "
+        "'semacquire', 'IO wait', 'syscall') matches any. Empty: any state.",
+    )
+    function: Optional[Text] = Field(
+        None, description="Regex that some frame's function name of the bucket must match."
+    )
+    created_by: Optional[Text] = Field(
+        None, description="Regex over the function in the bucket's `created by` line."
+    )
+    min_count: int = Field(1, ge=1, description="Goroutines in the largest matching group.")
+    min_share: float = Field(
+        0.0, ge=0.0, le=1.0, description="Fraction of all goroutines in the largest group."
+    )
+    min_wait_minutes: int = Field(
+        0, ge=0, description="Longest wait ('[chan send, 37 minutes]') in the group."
+    )
+
+
+class GctracePredicate(Strict):
+    """Matches `GODEBUG=gctrace=1` lines."""
+
+    min_cycles: int = Field(1, ge=1, description="At least this many gc lines.")
+    forced: Optional[bool] = Field(
+        None, description="true: at least one cycle is marked '(forced)'."
+    )
+    min_forced_share: float = Field(0.0, ge=0.0, le=1.0)
+    min_cpu_percent: Optional[float] = Field(
+        None, ge=0.0, description="The cumulative GC CPU share ('@12.3s 45%') reaches this."
+    )
+    min_cycles_per_second: Optional[float] = Field(
+        None, ge=0.0, description="GC frequency over the span the lines cover."
+    )
+    heap_near_goal: Optional[float] = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        description="Share of cycles whose live heap after GC is at least 90 % of the goal "
+        "(the collector cannot get ahead: typical near GOMEMLIMIT).",
+    )
+    growing_heap: Optional[bool] = Field(
+        None, description="true: the live heap after GC keeps rising across the lines."
+    )
+
+
+class MatchRule(Strict):
+    """One piece of evidence. Give exactly one of regex, goroutines, gctrace, exit_code, kind."""
+
+    id: EntryId = Field(description="Name shown as the evidence's rule (e.g. fatal-header).")
+    description: Optional[Text] = None
+    regex: Optional[Text] = Field(
+        None,
+        description="RE2 regular expression over each normalised line (leading whitespace "
+        "kept). Linear-time engine: no backreferences or lookaround.",
+    )
+    ignore_case: bool = False
+    min_lines: int = Field(1, ge=1, description="regex: at least this many lines must match.")
+    goroutines: Optional[GoroutinePredicate] = None
+    gctrace: Optional[GctracePredicate] = None
+    exit_code: Optional[list[int]] = Field(
+        None, description="The process exit status (e.g. 137) or the killing signal."
+    )
+    kind: Optional[list[Text]] = Field(
+        None, description="Input kinds found by the classifier, e.g. goroutine-dump."
+    )
+    weight: float = Field(
+        0.5, gt=0.0, le=1.0, description="Strength of this evidence alone (0..1]."
+    )
+    decisive: bool = Field(
+        False, description="Proof on its own (a fatal header): the entry ranks high."
+    )
+    requires: list[EntryId] = Field(
+        default_factory=list,
+        description="Ids of other rules of this entry that must also match for this one to count.",
+    )
+
+    @model_validator(mode="after")
+    def _exactly_one_matcher(self) -> "MatchRule":
+        given = [
+            n
+            for n in ("regex", "goroutines", "gctrace", "exit_code", "kind")
+            if getattr(self, n) is not None
+        ]
+        if len(given) != 1:
+            raise ValueError(
+                "a rule needs exactly one of regex, goroutines, gctrace, exit_code, kind "
+                f"(got {', '.join(given) or 'none'})"
+            )
+        return self
+
+
+class MatchSpec(Strict):
+    """The advisor's rules for this entry. Scores of matched rules combine as noisy-OR."""
+
+    rules: list[MatchRule] = Field(min_length=1)
+    exclude: list[Text] = Field(
+        default_factory=list,
+        description="RE2 regexes: if any line matches, this entry's rule score is zeroed "
+        "(a more specific entry owns that output).",
+    )
+
+
+# --------------------------------------------------------------------------- entry parts
+
+
+class VersionNote(Strict):
+    version: GoVersion = Field(description="Go release the note is about, e.g. '1.23'.")
+    note: Text
+
+
+class GoVersions(Strict):
+    since: GoVersion = Field(description="First Go release where this failure mode exists.")
+    until: Optional[GoVersion] = Field(None, description="Last affected release, if fixed.")
+    notes: list[VersionNote] = Field(default_factory=list)
+
+
+class Detection(Strict):
+    """A command to run and what to look for in its output."""
+
+    title: Text
+    command: Text
+    look_for: Text
+    language: str = Field("sh", description="Code-block language of the command.")
+
+
+class Cause(Strict):
+    title: Text
+    detail: Text
+
+
+class Fix(Strict):
+    title: Text
+    horizon: Literal["now", "soon", "lasting"] = Field(
+        description="now: stop the bleeding; soon: the code fix; lasting: make it impossible."
+    )
+    detail: Text
+    before: Optional[Text] = Field(None, description="Code before the fix.")
+    after: Optional[Text] = Field(None, description="Code after the fix.")
+    language: str = "go"
+
+
+class Correction(Strict):
+    """A claim of the seed article (or common folklore) that the Go source contradicts."""
+
+    claim: Text
+    truth: Text
+    references: list[Url] = Field(min_length=1)
+
+
+class Reference(Strict):
+    title: Text
+    url: Url
+    kind: Literal["go-source", "release-notes", "spec", "issue", "doc", "design", "article"]
+
+
+class Alert(Strict):
+    """A Prometheus alert for this failure mode (exported with its runbook_url)."""
+
+    name: Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Za-z0-9]+$")]
+    expr: Text
+    for_: Optional[str] = Field(None, alias="for", pattern=r"^\d+[smh]$")
+    severity: Literal["page", "ticket"]
+    summary: Text
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Repro(Strict):
+    """How `advisor repro` builds and runs repro/main.go (and fixed/main.go)."""
+
+    shows: Text = Field(description="What the reproducer demonstrates, and what it cannot.")
+    expect_output: Text = Field(
+        description="RE2 regex that the reproducer's output must contain (the signature)."
+    )
+    expect_exit: Optional[int] = Field(
+        None, description="Exit status of the reproducer; null when it varies."
+    )
+    build_flags: list[str] = Field(default_factory=list, description="e.g. ['-race'].")
+    env: dict[str, str] = Field(default_factory=dict, description="e.g. GOTRACEBACK: all.")
+    args: list[str] = Field(default_factory=list)
+    cgo: bool = Field(False, description="Needs CGO_ENABLED=1 and a C compiler.")
+    language_version: Optional[GoVersion] = Field(
+        None,
+        description="The go.mod 'go' line to build with (e.g. '1.21' for pre-1.22 loop "
+        "variables); default: the toolchain's own version.",
+    )
+    timeout_seconds: int = Field(60, ge=1, le=600)
+    fixed_expect_exit: int = 0
+
+
+class Sample(Strict):
+    """Metadata of one file in samples/ (optional: the file's header comment may say it)."""
+
+    file: Text
+
+
+# --------------------------------------------------------------------------- entry
+
+
+class FailureMode(Strict):
+    """One failure mode of Go services: kb/failure-modes/<id>/entry.yaml."""
+
+    id: EntryId = Field(description="Permanent id; equal to the folder name.")
+    former_ids: list[EntryId] = Field(
+        default_factory=list, description="Ids this entry had before; kept as redirects."
+    )
+    title: Text
+    category: Category
+    severity: Severity
+    summary: Text = Field(description="What it is, in two or three sentences (#meaning).")
+    recoverable: Optional[bool] = Field(
+        None, description="Can a deferred recover() catch it? null when not a panic at all."
+    )
+    recover_note: Optional[Text] = None
+    go_versions: GoVersions
+    aliases: list[Text] = Field(
+        default_factory=list, description="Other names, error texts, Chinese terms."
+    )
+    tags: list[Text] = Field(default_factory=list)
+    signatures: list[Text] = Field(
+        min_length=1,
+        description="Lines exactly as the runtime or tools print them; the symptom index.",
+    )
+    now: list[Text] = Field(min_length=1, description="What to do now, in order (#now).")
+    impact: Text
+    symptoms: list[Text] = Field(min_length=1)
+    detection: list[Detection] = Field(min_length=1)
+    mechanism: Text = Field(description="Why it happens in the runtime (#cause).")
+    causes: list[Cause] = Field(min_length=1)
+    fixes: list[Fix] = Field(min_length=1)
+    prevention: list[Text] = Field(default_factory=list)
+    corrections: list[Correction] = Field(default_factory=list)
+    diagram: Optional[Text] = Field(None, description="Mermaid source, shown on the page.")
+    repro: Optional[Repro] = None
+    match: MatchSpec
+    alerts: list[Alert] = Field(default_factory=list)
+    references: list[Reference] = Field(min_length=1)
+    related: list[EntryId] = Field(default_factory=list)
+    owners: list[Text] = Field(min_length=1)
+    last_reviewed: dt.date
+
+
+# --------------------------------------------------------------------------- postmortem
+
+
+class TimelineEvent(Strict):
+    time: Text = Field(description="Clock time or offset, e.g. '14:02' or 'T+12m'.")
+    event: Text
+
+
+class ActionItem(Strict):
+    action: Text
+    owner: Text
+    status: Literal["open", "in-progress", "done", "wont-do"]
+    failure_mode: Optional[EntryId] = None
+
+
+class Postmortem(Strict):
+    """A blameless incident record: kb/postmortems/<yyyy-mm-dd>-<slug>.yaml."""
+
+    id: Annotated[str, StringConstraints(pattern=POSTMORTEM_ID_PATTERN)] = Field(
+        description="Equal to the file name without .yaml."
+    )
+    date: dt.date
+    title: Text
+    severity: Severity
+    duration_minutes: int = Field(ge=0)
+    illustrative: bool = Field(
+        False, description="true when details are reconstructed, not recorded."
+    )
+    illustrative_note: Optional[Text] = None
+    summary: Text
+    impact: Text
+    detection: Text
+    timeline: list[TimelineEvent] = Field(min_length=1)
+    root_cause: Text
+    trigger: Optional[Text] = None
+    failure_modes: list[EntryId] = Field(min_length=1)
+    went_well: list[Text] = Field(min_length=1)
+    went_badly: list[Text] = Field(min_length=1)
+    action_items: list[ActionItem] = Field(min_length=1)
+    lessons: list[Text] = Field(default_factory=list)
+    owners: list[Text] = Field(min_length=1)
+    tags: list[Text] = Field(default_factory=list)

@@ -1,0 +1,502 @@
+"""The validator: every schema and cross-reference problem of the whole KB in one run.
+
+Checks are small classes. `FileCheck.validate(doc, model)` looks at one file;
+`TreeCheck.finalize(kb)` looks across files (duplicate ids, dangling references,
+removed ids). Each returns `Issue`s that carry file, line, column and a message
+written for the contributor who has to fix it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Literal
+
+import re2
+from pydantic import BaseModel, ValidationError
+
+from .models import FailureMode, MatchRule, Postmortem
+from .yamlio import Position, YamlDoc, YamlLoadError, load_yaml
+
+MODELINE_PREFIX = "# yaml-language-server: $schema="
+PUBLISHED_IDS_FILE = "published-ids.txt"
+
+
+@dataclass(frozen=True, order=True)
+class Issue:
+    path: str
+    line: int
+    col: int
+    message: str
+    severity: Literal["error", "warning"] = "error"
+    check: str = field(default="schema", compare=False)
+
+    def format(self, style: str = "text") -> str:
+        if style == "github":
+            level = "error" if self.severity == "error" else "warning"
+            return f"::{level} file={self.path},line={self.line},col={self.col}::{self.message}"
+        return f"{self.path}:{self.line}:{self.col}: {self.message}"
+
+
+@dataclass
+class LoadedFile:
+    """A KB file after parsing: the YAML (with positions) and the model, if valid."""
+
+    path: Path
+    rel: str
+    doc: YamlDoc | None
+    model: BaseModel | None
+
+
+@dataclass
+class Tree:
+    root: Path
+    entries: list[LoadedFile]
+    postmortems: list[LoadedFile]
+
+
+# --------------------------------------------------------------------------- pydantic errors
+
+
+def _expected_from_ctx(err: dict[str, Any]) -> str:
+    ctx = err.get("ctx") or {}
+    expected = ctx.get("expected", "")
+    # pydantic writes "'critical', 'high', 'medium' or 'low'"
+    return expected.replace("'", "").replace(" or ", ", ")
+
+
+_TYPE_WORDS = {
+    "string_type": "a string",
+    "list_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "int_type": "an integer",
+    "int_parsing": "an integer",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "date_type": "a date (YYYY-MM-DD)",
+    "date_parsing": "a date (YYYY-MM-DD)",
+    "date_from_datetime_parsing": "a date (YYYY-MM-DD)",
+}
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for p in loc:
+        if isinstance(p, int):
+            parts.append(f"[{p}]")
+        else:
+            parts.append(("." if parts else "") + str(p))
+    return "".join(parts) or "(document)"
+
+
+def pydantic_message(err: dict[str, Any], model: type[BaseModel]) -> tuple[str, bool]:
+    """Turn one pydantic error into a sentence; second value: point at the key, not value."""
+    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    name = _field_name(loc)
+    etype = err["type"]
+    value = err.get("input")
+    if etype == "missing":
+        return f"field '{name}' is required; add it", False
+    if etype == "extra_forbidden":
+        key = loc[-1] if loc else "?"
+        known = _known_fields(model, loc[:-1])
+        close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+        hint = f"; did you mean '{close[0]}'?" if close else f"; known fields: {', '.join(sorted(known))}"
+        return f"unknown field '{name}'{hint}", True
+    if etype in ("enum", "literal_error"):
+        return f"field '{name}': must be one of {_expected_from_ctx(err)}", False
+    if etype == "string_too_short":
+        return f"field '{name}': must not be empty", False
+    if etype == "too_short":
+        n = (err.get("ctx") or {}).get("min_length", 1)
+        return f"field '{name}': needs at least {n} item{'s' if n != 1 else ''}", False
+    if etype == "string_pattern_mismatch":
+        pattern = (err.get("ctx") or {}).get("pattern", "")
+        return f"field '{name}': {value!r} does not match the required pattern {pattern}", False
+    if etype == "string_type" and isinstance(value, float):
+        return (
+            f"field '{name}': must be a string, but YAML read the number {value!r}; "
+            "quote it (\"1.20\" unquoted reads as 1.2)",
+            False,
+        )
+    if etype == "string_type" and isinstance(value, (bool, int, dt.date)):
+        return (
+            f"field '{name}': must be a string, but YAML read {value!r} as "
+            f"{type(value).__name__}; put the text in quotes",
+            False,
+        )
+    if etype == "string_type" and isinstance(value, dict) and len(value) == 1:
+        return (
+            f"field '{name}': must be a string, but YAML read a mapping because the text "
+            "contains ': '; put the whole text in quotes",
+            False,
+        )
+    if etype in _TYPE_WORDS:
+        return f"field '{name}': must be {_TYPE_WORDS[etype]}, not {type(value).__name__}", False
+    if etype == "value_error":
+        msg = err["msg"].removeprefix("Value error, ")
+        return (f"field '{name}': {msg}" if loc else msg), False
+    if etype in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        return f"field '{name}': {err['msg'].lower()}", False
+    return f"field '{name}': {err['msg']}", False
+
+
+def _known_fields(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """Field names of the (nested) model at loc, for 'did you mean'."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", {})
+        info = fields.get(part)
+        if info is None:
+            return []
+        current = _inner_model(info.annotation)
+        if current is None:
+            return []
+    names = []
+    for fname, info in getattr(current, "model_fields", {}).items():
+        names.append(info.alias or fname)
+    return names
+
+
+def _inner_model(annotation: Any) -> Any:
+    from typing import get_args
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve().parent))
+    except ValueError:
+        return str(path)
+
+
+def parse_file(
+    path: Path, model: type[BaseModel], rel: str, issues: list[Issue]
+) -> LoadedFile:
+    try:
+        doc = load_yaml(path)
+    except YamlLoadError as exc:
+        issues.append(Issue(rel, exc.pos.line, exc.pos.col, exc.message, check="yaml"))
+        return LoadedFile(path, rel, None, None)
+    if not isinstance(doc.data, dict):
+        issues.append(Issue(rel, 1, 1, "the file must hold one YAML mapping of fields"))
+        return LoadedFile(path, rel, doc, None)
+    try:
+        obj = model.model_validate(doc.data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            msg, at_key = pydantic_message(err, model)
+            loc = tuple(
+                p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))
+            )
+            pos = doc.position(loc, key=at_key)
+            issues.append(Issue(rel, pos.line, pos.col, msg))
+        return LoadedFile(path, rel, doc, None)
+    return LoadedFile(path, rel, doc, obj)
+
+
+def discover(root: Path) -> tuple[list[Path], list[Path]]:
+    entries = sorted((root / "failure-modes").glob("*/entry.yaml"))
+    postmortems = sorted((root / "postmortems").glob("*.yaml"))
+    return entries, postmortems
+
+
+def load_tree(root: Path, issues: list[Issue]) -> Tree:
+    entry_paths, pm_paths = discover(root)
+    entries = [parse_file(p, FailureMode, _rel(p, root), issues) for p in entry_paths]
+    pms = [parse_file(p, Postmortem, _rel(p, root), issues) for p in pm_paths]
+    return Tree(root, entries, pms)
+
+
+# --------------------------------------------------------------------------- checks
+
+
+class FileCheck:
+    name = "file"
+
+    def validate(self, f: LoadedFile) -> Iterable[Issue]:  # pragma: no cover - interface
+        return ()
+
+
+class TreeCheck:
+    name = "tree"
+
+    def finalize(self, tree: Tree) -> Iterable[Issue]:  # pragma: no cover - interface
+        return ()
+
+
+def _at(f: LoadedFile, loc: tuple[Any, ...], message: str, check: str, key: bool = False) -> Issue:
+    pos = f.doc.position(loc, key=key) if f.doc else Position(1, 1)
+    return Issue(f.rel, pos.line, pos.col, message, check=check)
+
+
+class ModelineCheck(FileCheck):
+    name = "modeline"
+
+    def validate(self, f: LoadedFile) -> Iterable[Issue]:
+        try:
+            first = f.path.read_text(encoding="utf-8").split("\n", 1)[0]
+        except (OSError, UnicodeDecodeError):
+            return
+        if not first.startswith(MODELINE_PREFIX):
+            schema = "failure-mode" if f.path.name == "entry.yaml" else "postmortem"
+            yield Issue(
+                f.rel,
+                1,
+                1,
+                f"first line must be the editor modeline '{MODELINE_PREFIX}"
+                f"<relative path>/schemas/{schema}.schema.json'",
+                check=self.name,
+            )
+
+
+class IdMatchesFolderCheck(FileCheck):
+    name = "id-folder"
+
+    def validate(self, f: LoadedFile) -> Iterable[Issue]:
+        m = f.model
+        if isinstance(m, FailureMode) and m.id != f.path.parent.name:
+            yield _at(
+                f, ("id",),
+                f"field 'id': '{m.id}' differs from its folder '{f.path.parent.name}'; "
+                "ids are permanent, so rename the folder or list the old id in former_ids",
+                self.name,
+            )
+        if isinstance(m, Postmortem):
+            if m.id != f.path.stem:
+                yield _at(f, ("id",), f"field 'id': '{m.id}' differs from the file name "
+                          f"'{f.path.stem}'", self.name)
+            elif not m.id.startswith(m.date.isoformat()):
+                yield _at(f, ("date",), f"field 'date': {m.date} does not match the id's date "
+                          f"prefix '{m.id[:10]}'", self.name)
+
+
+def _rule_patterns(rule: MatchRule) -> list[tuple[tuple[Any, ...], str]]:
+    out: list[tuple[tuple[Any, ...], str]] = []
+    if rule.regex is not None:
+        out.append((("regex",), rule.regex))
+    if rule.goroutines is not None:
+        g = rule.goroutines
+        for i, s in enumerate(g.state):
+            out.append((("goroutines", "state", i), s))
+        if g.function:
+            out.append((("goroutines", "function"), g.function))
+        if g.created_by:
+            out.append((("goroutines", "created_by"), g.created_by))
+    return out
+
+
+def compile_re2(pattern: str, ignore_case: bool = False) -> "re2._Regexp":
+    opts = re2.Options()
+    opts.case_sensitive = not ignore_case
+    opts.max_mem = 8 << 20
+    opts.log_errors = False  # errors are reported as issues, not printed by absl
+    return re2.compile(pattern, options=opts)
+
+
+class PatternCheck(FileCheck):
+    """Every regex must compile under RE2, the linear-time engine the advisor runs."""
+
+    name = "pattern"
+
+    def validate(self, f: LoadedFile) -> Iterable[Issue]:
+        m = f.model
+        if not isinstance(m, FailureMode):
+            return
+        seen: set[str] = set()
+        for i, rule in enumerate(m.match.rules):
+            if rule.id in seen:
+                yield _at(f, ("match", "rules", i, "id"),
+                          f"field 'match.rules[{i}].id': '{rule.id}' is used twice in this entry",
+                          self.name)
+            seen.add(rule.id)
+            for loc, pattern in _rule_patterns(rule):
+                yield from self._compile(f, ("match", "rules", i) + loc, pattern, rule.ignore_case)
+            for req in rule.requires:
+                if req not in {r.id for r in m.match.rules} or req == rule.id:
+                    yield _at(f, ("match", "rules", i, "requires"),
+                              f"field 'match.rules[{i}].requires': no other rule '{req}' "
+                              "in this entry", self.name)
+        for i, pattern in enumerate(m.match.exclude):
+            yield from self._compile(f, ("match", "exclude", i), pattern, False)
+        if m.repro is not None:
+            yield from self._compile(f, ("repro", "expect_output"), m.repro.expect_output, False)
+
+    def _compile(self, f: LoadedFile, loc: tuple[Any, ...], pattern: str, icase: bool) -> Iterable[Issue]:
+        try:
+            compile_re2(pattern, icase)
+        except re2.error as exc:
+            reason = exc.args[0] if exc.args else exc
+            if isinstance(reason, bytes):
+                reason = reason.decode("utf-8", "replace")
+            yield _at(f, loc, f"field '{_field_name(loc)}': regex does not compile under RE2 "
+                      f"({reason}); RE2 has no backreferences or lookaround", self.name)
+
+
+class ReproFilesCheck(FileCheck):
+    name = "repro-files"
+
+    def validate(self, f: LoadedFile) -> Iterable[Issue]:
+        m = f.model
+        if not isinstance(m, FailureMode) or m.repro is None:
+            return
+        for sub in ("repro", "fixed"):
+            prog = f.path.parent / sub / "main.go"
+            if not prog.is_file():
+                yield _at(f, ("repro",), f"field 'repro': {sub}/main.go does not exist next to "
+                          "this entry; add the program or remove the repro section", self.name)
+
+
+class SampleHeaderCheck(FileCheck):
+    """Samples are real output; the header must say where each one came from."""
+
+    name = "samples"
+
+    def validate(self, f: LoadedFile) -> Iterable[Issue]:
+        if not isinstance(f.model, FailureMode):
+            return
+        for sub in ("samples", "near-misses"):
+            for sample in sorted((f.path.parent / sub).glob("*.log")):
+                rel = _rel(sample, f.path.parent.parent.parent)
+                try:
+                    head = sample.read_bytes()[:4096].decode("utf-8", "replace")
+                except OSError:
+                    continue
+                if not any(line.lower().startswith("# source:") for line in head.splitlines()[:15]):
+                    yield Issue(rel, 1, 1, "sample needs a '# source: ...' header line naming "
+                                "where the output came from", check=self.name)
+
+
+class DuplicateIdCheck(TreeCheck):
+    name = "duplicate-id"
+
+    def finalize(self, tree: Tree) -> Iterable[Issue]:
+        first: dict[str, LoadedFile] = {}
+        for f in tree.entries:
+            m = f.model
+            if not isinstance(m, FailureMode):
+                continue
+            for loc, ident in [(("id",), m.id)] + [
+                (("former_ids", i), x) for i, x in enumerate(m.former_ids)
+            ]:
+                if ident in first and first[ident] is not f:
+                    yield _at(f, loc, f"id '{ident}' is already used by {first[ident].rel}; "
+                              "ids (and former ids) must be unique", self.name)
+                else:
+                    first[ident] = f
+
+
+def _entry_ids(tree: Tree) -> set[str]:
+    return {f.model.id for f in tree.entries if isinstance(f.model, FailureMode)}
+
+
+def _entry_ids_any(tree: Tree) -> set[str]:
+    """Ids of entries, including invalid ones, so one bad entry does not cascade."""
+    ids = _entry_ids(tree)
+    for f in tree.entries:
+        if f.model is None:
+            ids.add(f.path.parent.name)
+    return ids
+
+
+class ReferenceCheck(TreeCheck):
+    name = "references"
+
+    def finalize(self, tree: Tree) -> Iterable[Issue]:
+        ids = _entry_ids_any(tree)
+        for f in tree.entries:
+            m = f.model
+            if not isinstance(m, FailureMode):
+                continue
+            for i, rid in enumerate(m.related):
+                if rid == m.id:
+                    yield _at(f, ("related", i), f"field 'related[{i}]': an entry cannot be "
+                              "related to itself", self.name)
+                elif rid not in ids:
+                    yield _at(f, ("related", i), self._missing("related", i, rid, ids), self.name)
+        for f in tree.postmortems:
+            m = f.model
+            if not isinstance(m, Postmortem):
+                continue
+            for i, rid in enumerate(m.failure_modes):
+                if rid not in ids:
+                    yield _at(f, ("failure_modes", i),
+                              self._missing("failure_modes", i, rid, ids), self.name)
+            for i, item in enumerate(m.action_items):
+                if item.failure_mode and item.failure_mode not in ids:
+                    yield _at(f, ("action_items", i, "failure_mode"),
+                              self._missing(f"action_items[{i}].failure_mode", None,
+                                            item.failure_mode, ids), self.name)
+
+    @staticmethod
+    def _missing(field_: str, i: int | None, rid: str, ids: set[str]) -> str:
+        name = f"{field_}[{i}]" if i is not None else field_
+        close = difflib.get_close_matches(rid, sorted(ids), n=1, cutoff=0.6)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        return f"field '{name}': no failure mode with id '{rid}'{hint}"
+
+
+class RemovedIdCheck(TreeCheck):
+    """Runbook links are permanent: every id ever published must still resolve."""
+
+    name = "removed-id"
+
+    def finalize(self, tree: Tree) -> Iterable[Issue]:
+        registry = tree.root / PUBLISHED_IDS_FILE
+        if not registry.is_file():
+            return
+        live = _entry_ids_any(tree)
+        for f in tree.entries:
+            if isinstance(f.model, FailureMode):
+                live.update(f.model.former_ids)
+        rel = _rel(registry, tree.root)
+        for n, line in enumerate(registry.read_text(encoding="utf-8").splitlines(), 1):
+            ident = line.split("#", 1)[0].strip()
+            if ident and ident not in live:
+                yield Issue(rel, n, 1, f"published id '{ident}' has no entry and no entry lists "
+                            "it in former_ids; its runbook links would break. Restore it or add "
+                            "it to the renamed entry's former_ids", check=self.name)
+
+
+FILE_CHECKS: list[FileCheck] = [
+    ModelineCheck(), IdMatchesFolderCheck(), PatternCheck(), ReproFilesCheck(), SampleHeaderCheck(),
+]
+TREE_CHECKS: list[TreeCheck] = [DuplicateIdCheck(), ReferenceCheck(), RemovedIdCheck()]
+
+
+def validate_tree(root: Path, only: Iterable[Path] | None = None) -> tuple[Tree, list[Issue]]:
+    """Validate the KB under root. Cross-file checks always see the whole tree."""
+    issues: list[Issue] = []
+    tree = load_tree(root, issues)
+    for f in tree.entries + tree.postmortems:
+        for check in FILE_CHECKS:
+            issues.extend(check.validate(f))
+    for tcheck in TREE_CHECKS:
+        issues.extend(tcheck.finalize(tree))
+    if only is not None:
+        # Report only on the files asked about (and their samples); the cross-file checks
+        # still ran against the whole tree so a dangling reference is never missed.
+        prefixes = []
+        for p in only:
+            rel = _rel(p, root)
+            prefixes.append(rel.rsplit("/", 1)[0] + "/" if p.name == "entry.yaml" else rel)
+        issues = [i for i in issues if any(i.path.startswith(w) for w in prefixes)]
+    issues.sort(key=lambda i: (i.path, i.line, i.col, i.message))
+    return tree, issues

@@ -1,0 +1,136 @@
+"""YAML reading with positions: every problem can be reported as file:line:col.
+
+Files are composed into a node tree by libyaml (PyYAML's C parser); every node keeps
+its start mark, so a pydantic error location such as ('fixes', 2, 'before') maps back
+to a line and column. ruamel.yaml's round-trip loader keeps positions too, but costs
+about 27 ms per entry here against about 1 ms for libyaml, which decides whether
+`advisor validate` on 1,000 entries takes 30 s or 2 s.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+try:  # the C parser; the pure-Python one gives the same nodes, only slower
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class Position:
+    line: int  # 1-based
+    col: int  # 1-based
+
+
+def _pos(node: Node) -> Position:
+    return Position(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+@dataclass
+class YamlDoc:
+    path: Path
+    tree: Node | None  # the composed node tree, with marks
+    data: Any  # the same, as plain dict/list/scalars
+
+    def position(self, loc: tuple[Any, ...], *, key: bool = False) -> Position:
+        """Best position for a pydantic-style location.
+
+        With key=True the position of the last key itself is returned (for an unknown
+        key); otherwise the position of its value. A location that does not exist (a
+        missing field) resolves to the deepest mapping that does exist.
+        """
+        node = self.tree
+        if node is None:
+            return Position(1, 1)
+        pos = _first_key_pos(node)
+        for i, part in enumerate(loc):
+            last = i == len(loc) - 1
+            if isinstance(node, MappingNode):
+                found = None
+                for knode, vnode in node.value:
+                    if isinstance(knode, ScalarNode) and knode.value == str(part):
+                        found = (knode, vnode)
+                if found is None:
+                    break
+                pos = _pos(found[0]) if (key and last) else _pos(found[1])
+                node = found[1]
+            elif isinstance(node, SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+                node = node.value[part]
+                pos = _pos(node)
+            else:
+                break
+        return pos
+
+
+def _first_key_pos(node: Node) -> Position:
+    if isinstance(node, MappingNode) and node.value:
+        return _pos(node.value[0][0])
+    return _pos(node)
+
+
+class YamlLoadError(Exception):
+    def __init__(self, path: Path, pos: Position, message: str) -> None:
+        super().__init__(message)
+        self.path = path
+        self.pos = pos
+        self.message = message
+
+
+def _check_duplicates(node: Node, path: Path) -> None:
+    """YAML allows a later duplicate key to win silently; we refuse it."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, MappingNode):
+            seen: set[str] = set()
+            for knode, vnode in n.value:
+                if isinstance(knode, ScalarNode):
+                    if knode.value in seen:
+                        raise YamlLoadError(
+                            path, _pos(knode),
+                            f"duplicate key '{knode.value}' in this mapping; keep one of them",
+                        )
+                    seen.add(knode.value)
+                stack.append(vnode)
+        elif isinstance(n, SequenceNode):
+            stack.extend(n.value)
+
+
+def load_yaml(path: Path, text: str | None = None) -> YamlDoc:
+    """Load one YAML file; raise YamlLoadError with a position on any problem."""
+    if text is None:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise YamlLoadError(path, Position(1, 1), f"cannot read file: {exc.strerror}") from None
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise YamlLoadError(path, Position(line, 1), "file is not valid UTF-8; save it as UTF-8") from None
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return YamlDoc(path=path, tree=None, data=None)
+        _check_duplicates(node, path)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        pos = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
+        problem = (exc.problem or exc.context or "syntax error").strip()
+        if exc.problem and exc.context and exc.context_mark is not None:
+            cm = exc.context_mark
+            problem += f" ({exc.context.strip()} that starts at line {cm.line + 1}, column {cm.column + 1})"
+        raise YamlLoadError(path, pos, f"invalid YAML: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise YamlLoadError(path, Position(1, 1), f"invalid YAML: {exc}") from None
+    finally:
+        loader.dispose()
+    return YamlDoc(path=path, tree=node, data=data)

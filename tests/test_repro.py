@@ -1,0 +1,56 @@
+"""Every reproducer really fails as its entry says, with the real Go toolchain; every fix is clean."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+import re2
+
+from advisor.kb import load_kb
+from advisor.repro import build_dir, find_go, go_env, run
+
+from .conftest import KB, run_advisor
+
+pytestmark = [pytest.mark.slow, pytest.mark.go]
+
+ENTRIES = sorted(i for i, e in load_kb(KB).entries.items() if e.repro is not None)
+
+
+@pytest.mark.xdist_group("go")
+@pytest.mark.parametrize("ident", ENTRIES)
+def test_reproducer_produces_the_signature(kb, ident):
+    entry = kb.entries[ident]
+    result = run(kb, ident, "repro")
+    assert not result.timed_out, f"{ident}: reproducer did not end by itself"
+    assert re2.search(entry.repro.expect_output, result.output), result.output[-3000:]
+    if entry.repro.expect_exit is not None:
+        assert result.exit_status == entry.repro.expect_exit, result.status_text
+
+
+@pytest.mark.xdist_group("go")
+@pytest.mark.parametrize("ident", ENTRIES)
+def test_fixed_program_is_vet_clean_and_exits_cleanly(kb, ident):
+    entry = kb.entries[ident]
+    result = run(kb, ident, "fixed")
+    assert not result.timed_out
+    assert result.exit_status == entry.repro.fixed_expect_exit, result.output[-3000:]
+    assert not re2.search(entry.repro.expect_output, result.output), result.output[-3000:]
+    work = build_dir() / "repro" / ident / "fixed"
+    vet = subprocess.run([str(find_go()), "vet", "."], cwd=work, capture_output=True, text=True,
+                         env=go_env(cgo=entry.repro.cgo))
+    assert vet.returncode == 0, vet.stderr
+
+
+@pytest.mark.xdist_group("go")
+def test_repro_command_prints_output_and_status(tmp_path):
+    proc = run_advisor("repro", "concurrent-map-writes")
+    err = proc.stderr.decode()
+    assert "concurrent-map-writes (repro, go1." in err
+    assert b"fatal error: concurrent map" in proc.stdout or "finished without detection" in proc.stdout.decode()
+
+
+def test_repro_of_unknown_id_is_usage_error():
+    proc = run_advisor("repro", "no-such-thing")
+    assert proc.returncode == 2
+    assert proc.stderr.startswith(b"advisor: no failure mode with id 'no-such-thing'")
