@@ -121,7 +121,12 @@ class MatchRule(Strict):
         None, description="Input kinds found by the classifier, e.g. goroutine-dump."
     )
     weight: float = Field(
-        0.5, gt=0.0, le=1.0, description="Strength of this evidence alone (0..1]."
+        0.5,
+        gt=0.0,
+        lt=1.0,
+        description="Strength of this evidence alone, in (0, 1). Matched rules combine as "
+        "noisy-OR (1 - prod(1 - w)), so more independent evidence ranks higher; use about "
+        "0.95 for a proof line, 0.2-0.6 for supporting evidence.",
     )
     decisive: bool = Field(
         False, description="Proof on its own (a fatal header): the entry ranks high."
