@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -29,7 +29,7 @@ app = typer.Typer(
 )
 
 KbOption = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option("--kb", help="Knowledge base folder (default: $ADVISOR_KB or the bundled kb/).",
                  show_default=False),
 ]
@@ -56,6 +56,126 @@ def _console(stderr: bool = False):
     return Console(stderr=stderr, highlight=False, soft_wrap=False)
 
 
+# --------------------------------------------------------------------------- match
+
+
+class Mode(str, Enum):
+    hybrid = "hybrid"
+    rules = "rules"
+    semantic = "semantic"
+
+
+def read_input(path: str | None) -> bytes:
+    """Bytes of the input: a file, or stdin for '-' / no path. At most MAX_BYTES + 1 are read."""
+    from .normalise import MAX_BYTES
+
+    limit = MAX_BYTES + 1
+    if path is None or path == "-":
+        if path is None and sys.stdin.isatty():
+            raise UsageError("no input: give a file, or pipe the log in (advisor match - < crash.log)")
+        return sys.stdin.buffer.read(limit)
+    p = Path(path)
+    if p.is_dir():
+        raise InputError(f"{path}: is a folder; give a log file")
+    try:
+        with p.open("rb") as fh:
+            return fh.read(limit)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+@app.command()
+def match(
+    path: Annotated[str | None, typer.Argument(metavar="[PATH|-]", help="Log file; '-' or nothing reads stdin.",
+                                                  show_default=False)] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="One JSON object on stdout (the documented contract).")] = False,
+    markdown: Annotated[bool, typer.Option("--markdown", help="Markdown for an incident channel or doc.")] = False,
+    mode: Annotated[Mode, typer.Option("--mode", help="hybrid: rules + embeddings; rules: no model; semantic: embeddings only.")] = Mode.hybrid,
+    top: Annotated[int, typer.Option("--top", min=1, max=50, help="At most this many matches.")] = 5,
+    model: Annotated[str | None, typer.Option("--model", help="Embedding model folder or name (default: the packaged all-MiniLM-L6-v2).")] = None,
+    kb: KbOption = None,
+) -> None:
+    """Name the failure modes behind a pasted panic, dump, gctrace or symptom. Exit 0 matched, 1 abstained, 2 bad input."""
+    from .kb import load_kb
+    from .match import Advisor
+
+    if json_out and markdown:
+        raise UsageError("choose one of --json and --markdown")
+    data = read_input(path)
+    advisor = Advisor(load_kb(kb), mode=mode.value, model=model)
+    result = advisor.match_bytes(data, top=top)
+    if json_out:
+        from .report import to_json
+
+        sys.stdout.write(to_json(result) + "\n")
+    elif markdown:
+        from .report import render_markdown
+
+        sys.stdout.write(render_markdown(result))
+    else:
+        from .report import render_terminal
+
+        render_terminal(result, _console())
+    raise typer.Exit(1 if result.abstained else 0)
+
+
+# --------------------------------------------------------------------------- eval
+
+
+@app.command("eval")
+def eval_(
+    folders: Annotated[list[Path] | None, typer.Argument(
+        help="Extra folders with a labels.tsv (file, expected ids or -), e.g. corpus/dev.",
+        show_default=False)] = None,
+    mode: Annotated[Mode, typer.Option("--mode")] = Mode.hybrid,
+    no_samples: Annotated[bool, typer.Option("--no-samples", help="Skip the entries' own samples.")] = False,
+    json_out: Annotated[bool, typer.Option("--json")] = False,
+    kb: KbOption = None,
+) -> None:
+    """Run the advisor over labelled samples; print top-1, top-3, abstention and confusions."""
+    import json
+
+    from rich.table import Table
+
+    from .evaluate import labelled_items, run, sample_items
+    from .kb import load_kb
+    from .match import Advisor
+
+    base = load_kb(kb)
+    items = [] if no_samples else sample_items(base)
+    for folder in folders or []:
+        if not folder.is_dir():
+            raise UsageError(f"{folder}: not a folder")
+        items += labelled_items(folder)
+    if not items:
+        raise UsageError("nothing to evaluate")
+    report = run(Advisor(base, mode=mode.value), items)
+    summary = report.summary()
+    if json_out:
+        payload = {"mode": mode.value, "summary": summary, "confusions": [
+            {"file": str(o.item.path), "expected": o.item.expected, "not_first": o.item.forbidden_top,
+             "got": o.got[:3], "error": o.error} for o in report.confusions()]}
+        typer.echo(json.dumps(payload, indent=2))
+    else:
+        console = _console()
+        table = Table(title=f"advisor eval ({mode.value})", box=None)
+        for col in ("source", "items", "top-1", "top-3", "abstention", "near-misses ok"):
+            table.add_column(col)
+        for source, s in summary.items():
+            table.add_row(source, str(s["items"]), f"{s['top1']:.1%} of {s['positives']}",
+                          f"{s['top3']:.1%}", f"{s['abstention']:.1%} of {s['negatives']}",
+                          f"{s['near_miss_ok']:.1%} of {s['near_misses']}")
+        console.print(table)
+        for o in report.confusions():
+            want = f"not {o.item.forbidden_top}" if o.item.forbidden_top else (",".join(o.item.expected) or "abstain")
+            got = ",".join(o.got[:3]) or "abstained"
+            console.print(f"[red]miss[/] {o.item.path}: expected {want}; got {got}" + (f" ({o.error})" if o.error else ""))
+    if report.confusions():
+        raise typer.Exit(1)
+
+
 # --------------------------------------------------------------------------- validate
 
 
@@ -67,7 +187,7 @@ class ErrorFormat(str, Enum):
 @app.command()
 def validate(
     paths: Annotated[
-        Optional[list[Path]],
+        list[Path] | None,
         typer.Argument(help="Entry files, entry folders or a KB folder; default: the whole KB.",
                        show_default=False),
     ] = None,
@@ -124,7 +244,7 @@ def _resolve_validate_paths(paths: list[Path], default_root: Path) -> tuple[Path
 @app.command("list")
 def list_(
     category: Annotated[
-        Optional[str], typer.Option("--category", "-c", help="crash, goroutine-leak, memory, runtime, network")
+        str | None, typer.Option("--category", "-c", help="crash, goroutine-leak, memory, runtime, network")
     ] = None,
     kb: KbOption = None,
 ) -> None:
@@ -211,7 +331,7 @@ def repro(
     save: Annotated[
         bool, typer.Option("--save", help="Write the output to samples/repro-go<version>.log.")
     ] = False,
-    timeout: Annotated[Optional[int], typer.Option(help="Seconds before the run is killed.")] = None,
+    timeout: Annotated[int | None, typer.Option(help="Seconds before the run is killed.")] = None,
     kb: KbOption = None,
 ) -> None:
     """Build and run the entry's reproducer with the bundled Go toolchain; print its output."""

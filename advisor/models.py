@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -59,11 +59,16 @@ class GoroutinePredicate(Strict):
         description="Regexes; a bucket matches if its state (e.g. 'chan send', 'select', "
         "'semacquire', 'IO wait', 'syscall') matches any. Empty: any state.",
     )
-    function: Optional[Text] = Field(
+    function: Text | None = Field(
         None, description="Regex that some frame's function name of the bucket must match."
     )
-    created_by: Optional[Text] = Field(
+    created_by: Text | None = Field(
         None, description="Regex over the function in the bucket's `created by` line."
+    )
+    stack: Text | None = Field(
+        None,
+        description="Regex over the bucket's function names joined top-first with ' > ', "
+        "e.g. '^runtime\\.throw > runtime\\.mapassign' (a throw from inside map code).",
     )
     min_count: int = Field(1, ge=1, description="Goroutines in the largest matching group.")
     min_share: float = Field(
@@ -78,24 +83,24 @@ class GctracePredicate(Strict):
     """Matches `GODEBUG=gctrace=1` lines."""
 
     min_cycles: int = Field(1, ge=1, description="At least this many gc lines.")
-    forced: Optional[bool] = Field(
+    forced: bool | None = Field(
         None, description="true: at least one cycle is marked '(forced)'."
     )
     min_forced_share: float = Field(0.0, ge=0.0, le=1.0)
-    min_cpu_percent: Optional[float] = Field(
+    min_cpu_percent: float | None = Field(
         None, ge=0.0, description="The cumulative GC CPU share ('@12.3s 45%') reaches this."
     )
-    min_cycles_per_second: Optional[float] = Field(
+    min_cycles_per_second: float | None = Field(
         None, ge=0.0, description="GC frequency over the span the lines cover."
     )
-    heap_near_goal: Optional[float] = Field(
+    heap_near_goal: float | None = Field(
         None,
         ge=0.0,
         le=1.0,
         description="Share of cycles whose live heap after GC is at least 90 % of the goal "
         "(the collector cannot get ahead: typical near GOMEMLIMIT).",
     )
-    growing_heap: Optional[bool] = Field(
+    growing_heap: bool | None = Field(
         None, description="true: the live heap after GC keeps rising across the lines."
     )
 
@@ -104,20 +109,20 @@ class MatchRule(Strict):
     """One piece of evidence. Give exactly one of regex, goroutines, gctrace, exit_code, kind."""
 
     id: EntryId = Field(description="Name shown as the evidence's rule (e.g. fatal-header).")
-    description: Optional[Text] = None
-    regex: Optional[Text] = Field(
+    description: Text | None = None
+    regex: Text | None = Field(
         None,
         description="RE2 regular expression over each normalised line (leading whitespace "
         "kept). Linear-time engine: no backreferences or lookaround.",
     )
     ignore_case: bool = False
     min_lines: int = Field(1, ge=1, description="regex: at least this many lines must match.")
-    goroutines: Optional[GoroutinePredicate] = None
-    gctrace: Optional[GctracePredicate] = None
-    exit_code: Optional[list[int]] = Field(
+    goroutines: GoroutinePredicate | None = None
+    gctrace: GctracePredicate | None = None
+    exit_code: list[int] | None = Field(
         None, description="The process exit status (e.g. 137) or the killing signal."
     )
-    kind: Optional[list[Text]] = Field(
+    kind: list[Text] | None = Field(
         None, description="Input kinds found by the classifier, e.g. goroutine-dump."
     )
     weight: float = Field(
@@ -137,7 +142,7 @@ class MatchRule(Strict):
     )
 
     @model_validator(mode="after")
-    def _exactly_one_matcher(self) -> "MatchRule":
+    def _exactly_one_matcher(self) -> MatchRule:
         given = [
             n
             for n in ("regex", "goroutines", "gctrace", "exit_code", "kind")
@@ -172,7 +177,7 @@ class VersionNote(Strict):
 
 class GoVersions(Strict):
     since: GoVersion = Field(description="First Go release where this failure mode exists.")
-    until: Optional[GoVersion] = Field(None, description="Last affected release, if fixed.")
+    until: GoVersion | None = Field(None, description="Last affected release, if fixed.")
     notes: list[VersionNote] = Field(default_factory=list)
 
 
@@ -196,8 +201,8 @@ class Fix(Strict):
         description="now: stop the bleeding; soon: the code fix; lasting: make it impossible."
     )
     detail: Text
-    before: Optional[Text] = Field(None, description="Code before the fix.")
-    after: Optional[Text] = Field(None, description="Code after the fix.")
+    before: Text | None = Field(None, description="Code before the fix.")
+    after: Text | None = Field(None, description="Code after the fix.")
     language: str = "go"
 
 
@@ -220,7 +225,7 @@ class Alert(Strict):
 
     name: Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Za-z0-9]+$")]
     expr: Text
-    for_: Optional[str] = Field(None, alias="for", pattern=r"^\d+[smh]$")
+    for_: str | None = Field(None, alias="for", pattern=r"^\d+[smh]$")
     severity: Literal["page", "ticket"]
     summary: Text
 
@@ -234,14 +239,14 @@ class Repro(Strict):
     expect_output: Text = Field(
         description="RE2 regex that the reproducer's output must contain (the signature)."
     )
-    expect_exit: Optional[int] = Field(
+    expect_exit: int | None = Field(
         None, description="Exit status of the reproducer; null when it varies."
     )
     build_flags: list[str] = Field(default_factory=list, description="e.g. ['-race'].")
     env: dict[str, str] = Field(default_factory=dict, description="e.g. GOTRACEBACK: all.")
     args: list[str] = Field(default_factory=list)
     cgo: bool = Field(False, description="Needs CGO_ENABLED=1 and a C compiler.")
-    language_version: Optional[GoVersion] = Field(
+    language_version: GoVersion | None = Field(
         None,
         description="The go.mod 'go' line to build with (e.g. '1.21' for pre-1.22 loop "
         "variables); default: the toolchain's own version.",
@@ -270,10 +275,10 @@ class FailureMode(Strict):
     category: Category
     severity: Severity
     summary: Text = Field(description="What it is, in two or three sentences (#meaning).")
-    recoverable: Optional[bool] = Field(
+    recoverable: bool | None = Field(
         None, description="Can a deferred recover() catch it? null when not a panic at all."
     )
-    recover_note: Optional[Text] = None
+    recover_note: Text | None = None
     go_versions: GoVersions
     aliases: list[Text] = Field(
         default_factory=list, description="Other names, error texts, Chinese terms."
@@ -292,8 +297,8 @@ class FailureMode(Strict):
     fixes: list[Fix] = Field(min_length=1)
     prevention: list[Text] = Field(default_factory=list)
     corrections: list[Correction] = Field(default_factory=list)
-    diagram: Optional[Text] = Field(None, description="Mermaid source, shown on the page.")
-    repro: Optional[Repro] = None
+    diagram: Text | None = Field(None, description="Mermaid source, shown on the page.")
+    repro: Repro | None = None
     match: MatchSpec
     alerts: list[Alert] = Field(default_factory=list)
     references: list[Reference] = Field(min_length=1)
@@ -314,7 +319,7 @@ class ActionItem(Strict):
     action: Text
     owner: Text
     status: Literal["open", "in-progress", "done", "wont-do"]
-    failure_mode: Optional[EntryId] = None
+    failure_mode: EntryId | None = None
 
 
 class Postmortem(Strict):
@@ -330,13 +335,13 @@ class Postmortem(Strict):
     illustrative: bool = Field(
         False, description="true when details are reconstructed, not recorded."
     )
-    illustrative_note: Optional[Text] = None
+    illustrative_note: Text | None = None
     summary: Text
     impact: Text
     detection: Text
     timeline: list[TimelineEvent] = Field(min_length=1)
     root_cause: Text
-    trigger: Optional[Text] = None
+    trigger: Text | None = None
     failure_modes: list[EntryId] = Field(min_length=1)
     went_well: list[Text] = Field(min_length=1)
     went_badly: list[Text] = Field(min_length=1)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Literal
+from typing import Any, Literal
 
 import re2
 from pydantic import BaseModel, ValidationError
@@ -300,10 +301,12 @@ def _rule_patterns(rule: MatchRule) -> list[tuple[tuple[Any, ...], str]]:
             out.append((("goroutines", "function"), g.function))
         if g.created_by:
             out.append((("goroutines", "created_by"), g.created_by))
+        if g.stack:
+            out.append((("goroutines", "stack"), g.stack))
     return out
 
 
-def compile_re2(pattern: str, ignore_case: bool = False) -> "re2._Regexp":
+def compile_re2(pattern: str, ignore_case: bool = False) -> re2._Regexp:
     opts = re2.Options()
     opts.case_sensitive = not ignore_case
     opts.max_mem = 8 << 20

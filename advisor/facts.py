@@ -1,0 +1,92 @@
+"""What the parser learns from an input: the facts rules are evaluated against."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Frames in these packages are machinery, not the code that caused the state; buckets
+# are grouped and reported by their first frame outside them.
+MACHINERY_PREFIXES = ("runtime.", "runtime/internal", "internal/", "sync.", "sync/atomic.", "syscall.",
+                      "time.Sleep", "reflect.", "unique.", "weak.")
+
+
+@dataclass
+class Frame:
+    function: str
+    location: str = ""  # "file.go:42", without the +0x offset
+    offset: int = 0  # lines below the goroutine header (for evidence line numbers)
+
+    @property
+    def short_location(self) -> str:
+        return self.location.rsplit("/", 1)[-1]
+
+
+@dataclass
+class Bucket:
+    """Goroutines with the same state and the same stack (arguments ignored)."""
+
+    state: str
+    frames: list[Frame]
+    created_by: Frame | None
+    count: int = 0
+    max_wait: int = 0  # minutes, from "[chan send, 37 minutes]"
+    locked: int = 0  # "locked to thread"
+    first_line: int = 0  # line of the first goroutine header of this bucket
+    ids: list[int] = field(default_factory=list)  # a few goroutine ids, for the report
+    elided: bool = False
+
+    @property
+    def culprit(self) -> Frame | None:
+        """First frame outside the runtime and sync machinery: the code that is waiting."""
+        for f in self.frames:
+            if not f.function.startswith(MACHINERY_PREFIXES):
+                return f
+        return self.frames[0] if self.frames else None
+
+
+@dataclass
+class GcCycle:
+    number: int
+    at_seconds: float
+    cpu_percent: float
+    heap_start: float  # MB at GC start
+    heap_end: float  # MB at GC end
+    heap_live: float  # MB marked live
+    goal: float  # MB goal
+    forced: bool
+    line: int
+
+
+@dataclass
+class SchedLine:
+    at_ms: int
+    gomaxprocs: int
+    idleprocs: int
+    threads: int
+    runqueue: int
+    line: int
+
+
+@dataclass
+class Facts:
+    kinds: set[str] = field(default_factory=set)
+    total_lines: int = 0
+    panic: tuple[int, str] | None = None  # (line, value after "panic: ")
+    fatal: tuple[int, str] | None = None  # (line, message after "fatal error: ")
+    recovered: bool = False
+    signal: tuple[int, str] | None = None  # (line, "SIGSEGV: segmentation violation ...")
+    exit_codes: list[tuple[int, int, str]] = field(default_factory=list)  # (line, code, line text)
+    goroutines: int = 0
+    buckets: list[Bucket] = field(default_factory=list)
+    gc: list[GcCycle] = field(default_factory=list)
+    sched: list[SchedLine] = field(default_factory=list)
+    races: int = 0
+    go_evidence: int = 0
+    foreign: dict[str, int] = field(default_factory=dict)  # language -> marker count
+    notes: list[str] = field(default_factory=list)
+    # every distinct line (dump frames appear once per bucket): text -> [first line no, count]
+    lines: dict[str, list[int]] = field(default_factory=dict)
+
+    def first_line_of(self, text: str) -> int:
+        entry = self.lines.get(text)
+        return entry[0] if entry else 0

@@ -1,0 +1,403 @@
+"""Parse normalised text into Facts: headers, goroutine buckets, gctrace, exit codes, kinds.
+
+The input is split into blank-line separated blocks (C speed). Goroutine blocks are
+bucketed by state and stack as panicparse does; identical stacks are recognised by a
+dictionary lookup on their raw text before any per-frame work, so a dump of 100,000
+goroutines blocked in a handful of places costs one regex match and one lookup per
+goroutine. Everything else is scanned with whole-text regexes.
+
+Go's output format drifts (`?` after arguments since 1.18, `created by X in goroutine N`
+since 1.21, `goroutine N gp=... m=...` headers in newer crash dumps, elided frames): the
+parser accepts all of those, and a goroutine header it does not understand is still
+counted, with a note, rather than dropped silently.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from .facts import Bucket, Facts, Frame, GcCycle, SchedLine
+
+_GHEADER = re.compile(
+    r"goroutine (\d+)(?: gp=\S+)?(?: m=\S+)?(?: mp=\S+)?(?: \[([^\]\n]*)\])?:?[ \t]*(?:\n|$)"
+)
+_GHEADER_LOOSE = re.compile(r"goroutine (\d+)\b[^\n]*(?:\n|$)")
+_SPLIT_GOROUTINES = re.compile(r"\n(?=goroutine \d+ )")
+_MINUTES = re.compile(r"(\d+) minutes?")
+# "main.worker(0xc000012345, 0x5)" -> "main.worker(...)"; also strips traceback pc/sp
+_ARGS = re.compile(r"\((?:[^()\n]|\{[^}\n]*\})*\)$", re.M)
+_FPSP = re.compile(r" fp=0x[0-9a-f]+ sp=0x[0-9a-f]+ pc=0x[0-9a-f]+$", re.M)
+_OFFSET = re.compile(r" \+0x[0-9a-f]+$")
+_CREATED = re.compile(r"^created by (\S+?)(?: in goroutine (\d+))?$")
+_PROFILE_BUCKET = re.compile(r"^(\d+) @(?: 0x[0-9a-f]+)+\s*$")
+_PROFILE_FRAME = re.compile(r"^#\s+0x[0-9a-f]+\s+(\S+?)\+0x[0-9a-f]+\s+(\S+)")
+
+_PANIC = re.compile(r"^panic: (.*)$", re.M)
+_FATAL = re.compile(r"^fatal error: (.*)$", re.M)
+_SIGNAL = re.compile(r"^(?:\[signal (SIG\w+[^\]]*)\]|(SIG[A-Z0-9]+: [a-z][^\n]*))$", re.M)
+_EXIT = re.compile(
+    r"(?:exit status|Exit Code:|exited with code|exit code|exitCode[\"']?:)\s*(\d{1,3})\b"
+    r"|^signal: (killed)$|\b(OOMKilled)\b",
+    re.M | re.I,
+)
+_GC = re.compile(
+    r"^gc (\d+) @([\d.]+)s (\d+)%: [^\n]*? ms cpu, ([\d.]+)->([\d.]+)->([\d.]+) MB, ([\d.]+) MB goal"
+    r"[^\n]*?(\(forced\))?[ \t]*$",
+    re.M,
+)
+_SCHED = re.compile(
+    r"^SCHED (\d+)ms: gomaxprocs=(\d+) idleprocs=(\d+) threads=(\d+)[^\n]*? runqueue=(\d+)", re.M
+)
+
+# Markers used to classify the input. Counted with whole-text findall.
+_KIND_MARKERS: dict[str, re.Pattern[str]] = {
+    "race-report": re.compile(r"^WARNING: DATA RACE$", re.M),
+    "goleak": re.compile(r"found unexpected goroutines|^\[?Goroutine \d+ in state ", re.M),
+    "goroutineleak-profile": re.compile(r"^goroutineleak profile: total \d+", re.M),
+    "test-timeout": re.compile(r"^panic: test timed out after", re.M),
+    "oom-kill": re.compile(
+        r"Out of memory: Kill(?:ed)? process|invoked oom-killer|Memory cgroup out of memory|oom-kill:|oom_reaper",
+        re.M),
+    "kubernetes": re.compile(
+        r"\bOOMKilled\b|CrashLoopBackOff|Back-off restarting failed container|^\s*Last State:\s+Terminated"
+        r"|^\s*Exit Code:\s+\d+|^\s*Reason:\s+\w+|^Events:$",
+        re.M),
+}
+_GO_MARKERS = re.compile(
+    r"^goroutine \d+ |^created by |^panic: |^fatal error: |\.go:\d+(?: \+0x[0-9a-f]+)?$|^runtime\.\w+\("
+    r"|^goroutine profile: total|^gc \d+ @|^SCHED \d+ms|^WARNING: DATA RACE|^\[signal SIG|^exit status \d+"
+    r"|^(?:---|===) (?:FAIL|RUN|PASS)|^FAIL\s",
+    re.M,
+)
+_FOREIGN: dict[str, re.Pattern[str]] = {
+    "python": re.compile(r"^Traceback \(most recent call last\):|^\s*File \"[^\"]+\", line \d+", re.M),
+    "java": re.compile(
+        r"^Exception in thread |^\s+at [\w$.<>]+\((?:[\w$]+\.(?:java|kt|scala)(?::\d+)?|Native Method|Unknown Source)\)"
+        r"|java\.lang\.\w+(?:Error|Exception)|^Caused by: ",
+        re.M),
+    "node": re.compile(r"^\s+at .+ \(.+\.[cm]?[jt]s:\d+:\d+\)|node:internal|^\s+at [\w.<>]+ \(node:|UnhandledPromiseRejection", re.M),
+    "rust": re.compile(r"thread '[^']*' panicked at|RUST_BACKTRACE|^\s+\d+: (?:std|core)::", re.M),
+    "nginx": re.compile(r"\[(?:emerg|alert|crit|error|warn|notice)\] \d+#\d+: ", re.M),
+    "dotnet": re.compile(r"Unhandled exception\. System\.|^\s+at [\w.]+\(.*\) in .+\.cs:line \d+", re.M),
+    "ruby": re.compile(r"\.rb:\d+:in `", re.M),
+    "c": re.compile(r"^==\d+==ERROR: AddressSanitizer|^#\d+ 0x[0-9a-f]+ in \w+ .+\.(?:c|cc|cpp):\d+", re.M),
+    "php": re.compile(r"PHP (?:Fatal|Warning|Parse) error", re.M),
+}
+
+# State inferred from the top of a stack, for formats that do not print it (debug=1 profiles).
+_STATE_FROM_FRAME = [
+    ("runtime.chansend", "chan send"),
+    ("runtime.chanrecv", "chan receive"),
+    ("runtime.selectgo", "select"),
+    ("runtime.block", "select (no cases)"),
+    ("sync.runtime_SemacquireRWMutexR", "sync.RWMutex.RLock"),
+    ("sync.runtime_SemacquireRWMutex", "sync.RWMutex.Lock"),
+    ("sync.runtime_SemacquireMutex", "sync.Mutex.Lock"),
+    ("sync.runtime_SemacquireWaitGroup", "sync.WaitGroup.Wait"),
+    ("sync.(*WaitGroup).Wait", "sync.WaitGroup.Wait"),
+    ("sync.runtime_notifyListWait", "sync.Cond.Wait"),
+    ("sync.runtime_Semacquire", "semacquire"),
+    ("internal/poll.runtime_pollWait", "IO wait"),
+    ("time.Sleep", "sleep"),
+    ("syscall.Syscall", "syscall"),
+    ("syscall.RawSyscall", "syscall"),
+    ("internal/runtime/syscall.Syscall6", "syscall"),
+]
+
+MAX_BUCKETS = 20000  # a dump of all-different stacks still stays bounded
+
+
+class _DumpState:
+    def __init__(self) -> None:
+        self.buckets: dict[tuple[str, str], Bucket] = {}
+        self.stack_cache: dict[str, tuple[str, list[Frame], Frame | None, bool, list[tuple[int, str]]]] = {}
+        self.goroutines = 0
+        self.unknown_headers = 0
+        self.overflow = 0
+
+
+def _parse_stack(rest: str) -> tuple[str, list[Frame], Frame | None, bool, list[tuple[int, str]]]:
+    """Stack text after a goroutine header -> (normalised key, frames, created_by, elided, trailing lines)."""
+    norm = _FPSP.sub("", _ARGS.sub("(...)", rest)) if ("(" in rest or "fp=" in rest) else rest
+    frames: list[Frame] = []
+    created: Frame | None = None
+    elided = False
+    trailing: list[tuple[int, str]] = []
+    lines = norm.split("\n")
+    i = 0
+    n = len(lines)
+    while i < n:
+        ln = lines[i]
+        s = ln.strip()
+        if not s:
+            i += 1
+            continue
+        if s.startswith("...") and "elided" in s:
+            elided = True
+            i += 1
+            continue
+        nxt = lines[i + 1] if i + 1 < n else ""
+        is_file = nxt[:1] in ("\t", " ") and ":" in nxt and not nxt.strip().startswith(("goroutine ",))
+        m = _CREATED.match(s)
+        if m:
+            loc = _OFFSET.sub("", nxt.strip()) if is_file else ""
+            created = Frame(m.group(1), loc, i + 1)
+            i += 2 if is_file else 1
+            continue
+        if (s.endswith(")") or s.endswith("(...)")) and "(" in s and not ln[:1].isspace() and " " not in s.split("(", 1)[0]:
+            fn = s.split("(", 1)[0] if not s.startswith("(") else s
+            # methods: "pkg.(*T).M(...)" -> keep through the method name
+            if s.find(")(") > 0 or s.count("(") > 1:
+                fn = s[: s.rfind("(")]
+            loc = _OFFSET.sub("", nxt.strip()) if is_file else ""
+            frames.append(Frame(fn, loc, i + 1))
+            i += 2 if is_file else 1
+            continue
+        # anything else after the stack ("exit status 2", "FAIL pkg") belongs to the log
+        trailing.append((i, ln))
+        i += 1
+    key = "\n".join(f"{f.function} {f.location}" for f in frames)
+    if created:
+        key += f"\n> {created.function} {created.location}"
+    return key, frames, created, elided, trailing
+
+
+def _parse_state(raw: str | None) -> tuple[str, int, bool]:
+    if not raw:
+        return "unknown", 0, False
+    parts = [p.strip() for p in raw.split(",")]
+    state = parts[0] or "unknown"
+    wait = 0
+    locked = False
+    for p in parts[1:]:
+        m = _MINUTES.match(p)
+        if m:
+            wait = int(m.group(1))
+        elif p == "locked to thread":
+            locked = True
+    return state, wait, locked
+
+
+def _add_goroutine(ds: _DumpState, block: str, line_no: int, other: list[tuple[int, str]]) -> None:
+    m = _GHEADER.match(block)
+    if m is None:
+        m = _GHEADER_LOOSE.match(block)
+        ds.unknown_headers += 1
+        raw_state = None
+        gid = int(m.group(1)) if m else 0
+    else:
+        raw_state = m.group(2)
+        gid = int(m.group(1))
+    rest = block[m.end():] if m else block
+    parsed = ds.stack_cache.get(rest)
+    if parsed is None:
+        parsed = _parse_stack(rest)
+        if len(ds.stack_cache) < 200000:
+            ds.stack_cache[rest] = parsed
+    key, frames, created, elided, trailing = parsed
+    state, wait, locked = _parse_state(raw_state)
+    ds.goroutines += 1
+    bkey = (state, key)
+    b = ds.buckets.get(bkey)
+    if b is None:
+        if len(ds.buckets) >= MAX_BUCKETS:
+            ds.overflow += 1
+            return
+        b = Bucket(state=state, frames=frames, created_by=created, first_line=line_no, elided=elided)
+        ds.buckets[bkey] = b
+    b.count += 1
+    if wait > b.max_wait:
+        b.max_wait = wait
+    if locked:
+        b.locked += 1
+    if len(b.ids) < 5:
+        b.ids.append(gid)
+    for off, text in trailing:
+        other.append((line_no + 1 + off, text))
+
+
+def _add_profile_bucket(ds: _DumpState, block: str, line_no: int) -> bool:
+    """A debug=1 goroutine profile record: 'N @ 0x...' then '#\t0x..\tfn+0x..\tfile:line'."""
+    lines = block.split("\n")
+    m = _PROFILE_BUCKET.match(lines[0])
+    if not m:
+        return False
+    count = int(m.group(1))
+    frames = []
+    for ln in lines[1:]:
+        fm = _PROFILE_FRAME.match(ln.strip())
+        if fm:
+            frames.append(Frame(fm.group(1), fm.group(2)))
+    state = "unknown"
+    for f in frames[:6]:
+        for prefix, st in _STATE_FROM_FRAME:
+            if f.function.startswith(prefix):
+                state = st
+                break
+        if state != "unknown":
+            break
+    if state == "unknown" and frames and not frames[0].function.startswith("runtime.gopark"):
+        state = "running"
+    key = "\n".join(f"{f.function} {f.location}" for f in frames)
+    b = ds.buckets.get((state, key))
+    if b is None:
+        b = Bucket(state=state, frames=frames, created_by=None, first_line=line_no)
+        ds.buckets[(state, key)] = b
+    b.count += count
+    ds.goroutines += count
+    return True
+
+
+def parse(text: str) -> Facts:
+    facts = Facts()
+    ds = _DumpState()
+    other: list[tuple[int, str]] = []  # (line number, text) of non-dump lines
+    line_no = 1
+    profile = "goroutine profile: total" in text or "goroutineleak profile: total" in text
+    for block in text.split("\n\n"):
+        nlines = block.count("\n") + 1
+        if "goroutine " in block and (block.startswith("goroutine ") or "\ngoroutine " in block):
+            parts = _SPLIT_GOROUTINES.split(block) if "\ngoroutine " in block else [block]
+            ln = line_no
+            for part in parts:
+                if part.startswith("goroutine ") and _GHEADER_LOOSE.match(part):
+                    _add_goroutine(ds, part, ln, other)
+                else:
+                    for k, t in enumerate(part.split("\n")):
+                        other.append((ln + k, t))
+                ln += part.count("\n") + 1
+        elif profile and block[:1].isdigit() and _add_profile_bucket(ds, block, line_no):
+            pass
+        else:
+            for k, t in enumerate(block.split("\n")):
+                other.append((line_no + k, t))
+        line_no += nlines + 1
+    facts.total_lines = line_no - 2 if text.endswith("\n") else line_no - 2
+    facts.goroutines = ds.goroutines
+    facts.buckets = sorted(ds.buckets.values(), key=lambda b: (-b.count, b.first_line))
+    if ds.unknown_headers:
+        facts.notes.append(
+            f"{ds.unknown_headers} goroutine header(s) in a format this advisor does not know; "
+            "counted, state not parsed")
+    if ds.overflow:
+        facts.notes.append(f"more than {MAX_BUCKETS} distinct stacks; {ds.overflow} goroutines not bucketed")
+
+    other_text = "\n".join(t for _, t in other)
+    other_lines = [n for n, _ in other]
+    _scan_other(facts, other_text, other_lines)
+    _collect_lines(facts, other, ds)
+    _classify(facts, text if len(text) < 4_000_000 else other_text)
+    return facts
+
+
+class _LineIndex:
+    """Offset in the joined non-dump text -> original line number, counted incrementally
+    (matches of one finditer come in order, so the total work stays linear)."""
+
+    def __init__(self, text: str, nums: list[int]) -> None:
+        self.text, self.nums, self.pos, self.idx = text, nums, 0, 0
+
+    def __call__(self, pos: int) -> int:
+        if pos < self.pos:
+            self.pos, self.idx = 0, 0
+        self.idx += self.text.count("\n", self.pos, pos)
+        self.pos = pos
+        return self.nums[self.idx] if self.idx < len(self.nums) else 0
+
+
+def _scan_other(facts: Facts, text: str, nums: list[int]) -> None:
+    at = _LineIndex(text, nums)
+    m = _FATAL.search(text)
+    if m:
+        facts.fatal = (at(m.start()), m.group(1).strip())
+    m = _PANIC.search(text)
+    if m:
+        value = m.group(1).strip()
+        facts.panic = (at(m.start()), value)
+        facts.recovered = "[recovered" in text
+    m = _SIGNAL.search(text)
+    if m:
+        facts.signal = (at(m.start()), (m.group(1) or m.group(2)).strip())
+    for m in _EXIT.finditer(text):
+        if m.group(1):
+            code = int(m.group(1))
+        else:
+            code = 137
+        start = text.rfind("\n", 0, m.start()) + 1
+        end = text.find("\n", m.end())
+        facts.exit_codes.append((at(m.start()), code, text[start: end if end >= 0 else len(text)].strip()))
+        if len(facts.exit_codes) > 50:
+            break
+    if "gc " in text:
+        for m in _GC.finditer(text):
+            facts.gc.append(GcCycle(
+                number=int(m.group(1)), at_seconds=float(m.group(2)), cpu_percent=float(m.group(3)),
+                heap_start=float(m.group(4)), heap_end=float(m.group(5)), heap_live=float(m.group(6)),
+                goal=float(m.group(7)), forced=bool(m.group(8)), line=at(m.start()),
+            ))
+    if "SCHED " in text:
+        for m in _SCHED.finditer(text):
+            facts.sched.append(SchedLine(
+                at_ms=int(m.group(1)), gomaxprocs=int(m.group(2)), idleprocs=int(m.group(3)),
+                threads=int(m.group(4)), runqueue=int(m.group(5)), line=at(m.start()),
+            ))
+    facts.races = len(_KIND_MARKERS["race-report"].findall(text))
+
+
+def _collect_lines(facts: Facts, other: list[tuple[int, str]], ds: _DumpState) -> None:
+    """Distinct lines with first line number and count; dump stacks appear once per bucket."""
+    counts = Counter(t for _, t in other)
+    lines: dict[str, list[int]] = {}
+    for n, t in other:
+        if t not in lines:
+            lines[t] = [n, counts[t]]
+    for b in ds.buckets.values():
+        header = f"goroutine {b.ids[0] if b.ids else 0} [{b.state}" + (f", {b.max_wait} minutes" if b.max_wait else "") + "]:"
+        rows = [(0, header)]
+        for f in b.frames:
+            rows.append((f.offset, f"{f.function}(...)"))
+            if f.location:
+                rows.append((f.offset + 1, f"\t{f.location}"))
+        if b.created_by:
+            rows.append((b.created_by.offset, f"created by {b.created_by.function}"))
+        for off, t in rows:
+            cur = lines.get(t)
+            if cur is None:
+                lines[t] = [b.first_line + off, b.count]
+            else:
+                cur[1] += b.count
+    facts.lines = lines
+
+
+def _classify(facts: Facts, text: str) -> None:
+    kinds = facts.kinds
+    if facts.panic:
+        kinds.add("panic")
+    if facts.fatal:
+        kinds.add("fatal-error")
+    if facts.signal:
+        kinds.add("signal")
+    if facts.goroutines >= 2 or (facts.goroutines and not (facts.panic or facts.fatal)):
+        kinds.add("goroutine-dump")
+    if facts.gc:
+        kinds.add("gctrace")
+    if facts.sched:
+        kinds.add("schedtrace")
+    for kind, rx in _KIND_MARKERS.items():
+        if kind == "race-report":
+            if facts.races:
+                kinds.add(kind)
+        elif rx.search(text):
+            kinds.add(kind)
+    facts.go_evidence = len(_GO_MARKERS.findall(text)) + facts.goroutines
+    for lang, rx in _FOREIGN.items():
+        hits = len(rx.findall(text))
+        if hits:
+            facts.foreign[lang] = hits
+    if not kinds and facts.go_evidence == 0:
+        kinds.add("free-text" if not facts.foreign else "not-go")
+    elif facts.foreign and sum(facts.foreign.values()) > 2 * facts.go_evidence and not (
+        kinds & {"panic", "fatal-error", "goroutine-dump", "race-report", "gctrace"}
+    ):
+        kinds.add("not-go")

@@ -1,0 +1,100 @@
+"""Render a MatchResult: terminal (rich), JSON (the design.md contract) or Markdown."""
+
+from __future__ import annotations
+
+import json
+
+from rich.console import Console
+from rich.text import Text
+
+from .facts import Bucket
+from .match import MatchResult
+
+_CONF_STYLE = {"high": "bold green", "medium": "yellow", "low": "dim"}
+
+
+def bucket_line(b: Bucket, total: int) -> str:
+    where = ""
+    if b.culprit:
+        where = f" at {b.culprit.function}"
+        if b.culprit.location:
+            where += f" ({b.culprit.short_location})"
+    wait = f", waiting {b.max_wait} minutes" if b.max_wait else ""
+    created = f", created by {b.created_by.function}" if b.created_by else ""
+    noun = "goroutine" if b.count == 1 else "goroutines"
+    return f"{b.count:,} {noun} in {b.state}{where}{wait}{created}"
+
+
+def to_json(result: MatchResult) -> str:
+    return json.dumps(result.as_dict(), ensure_ascii=False, indent=2)
+
+
+def _abstain_text(result: MatchResult) -> str:
+    if result.abstain_reason == "not-go-output":
+        langs = ", ".join(sorted(result.facts.foreign)) or "unknown"
+        return f"This does not look like output of a Go program (looks like: {langs}). No match."
+    return ("This looks like Go output or a Go symptom, but no failure mode in the knowledge base "
+            "matches it with enough confidence.")
+
+
+def render_terminal(result: MatchResult, console: Console) -> None:
+    f = result.facts
+    summary = Text()
+    summary.append(f"{result.bytes:,} bytes, {result.lines:,} lines", style="dim")
+    if result.kinds:
+        summary.append(" · " + ", ".join(result.kinds), style="dim")
+    if f.goroutines:
+        summary.append(f" · {f.goroutines:,} goroutines in {len(f.buckets):,} buckets", style="dim")
+    console.print(summary)
+    for note in result.notes:
+        console.print(Text(f"note: {note}", style="dim italic"))
+    if f.buckets and f.goroutines > 1:
+        console.print(Text("Top goroutine buckets:", style="bold"))
+        for b in f.buckets[:3]:
+            console.print(Text(f"  {bucket_line(b, f.goroutines)}  (line {b.first_line})"))
+    if result.abstained:
+        console.print(Text(_abstain_text(result), style="yellow"))
+        return
+    for rank, m in enumerate(result.matches, 1):
+        head = Text()
+        head.append(f"\n{rank}. {m.title}", style="bold")
+        head.append(f"  [{m.id}]  ", style="cyan")
+        head.append(f"{m.confidence} confidence", style=_CONF_STYLE[m.confidence])
+        head.append(f" (score {m.score:.2f})", style="dim")
+        console.print(head)
+        for ev in m.evidence[:6]:
+            loc = f"line {ev.line:>5}" if ev.line else "         "
+            console.print(Text(f"   {loc}  {ev.text}", style="magenta"), overflow="fold")
+        if not m.evidence and m.semantic is not None:
+            console.print(Text(f"   described like this entry (similarity {m.semantic:.2f}); no runtime line proves it",
+                               style="dim"))
+        if m.first_fix:
+            console.print(Text(f"   first fix: {m.first_fix}"))
+        console.print(Text(f"   {m.url}", style="underline blue"))
+
+
+def render_markdown(result: MatchResult) -> str:
+    out = ["### Go failure advisor", ""]
+    kinds = ", ".join(result.kinds) or "text"
+    out.append(f"Input: {result.bytes:,} bytes, {result.lines:,} lines ({kinds}).")
+    f = result.facts
+    if f.buckets and f.goroutines > 1:
+        out += ["", "Top goroutine buckets:", ""]
+        out += [f"- {bucket_line(b, f.goroutines)} (line {b.first_line})" for b in f.buckets[:3]]
+    if result.abstained:
+        out += ["", f"**No match.** {_abstain_text(result)}"]
+        return "\n".join(out) + "\n"
+    out += ["", "| # | failure mode | confidence | score |", "|---|---|---|---|"]
+    for i, m in enumerate(result.matches, 1):
+        out.append(f"| {i} | [{m.title}]({m.url}) (`{m.id}`) | {m.confidence} | {m.score:.2f} |")
+    for m in result.matches:
+        out += ["", f"**{m.title}** — evidence:", ""]
+        if m.evidence:
+            out.append("```text")
+            out += [f"{ev.line:>5}: {ev.text}" if ev.line else f"       {ev.text}" for ev in m.evidence[:6]]
+            out.append("```")
+        else:
+            out.append("_semantic similarity only; no runtime line proves it._")
+        if m.first_fix:
+            out.append(f"First fix: {m.first_fix}. Runbook: {m.url}")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,261 @@
+"""Evaluate every entry's `match:` rules against the facts of one input.
+
+All regular expressions of all entries are compiled into two RE2 sets (case-sensitive
+and not), so each distinct input line is scanned once, in linear time, whatever the
+number of rules; a hostile line cannot make a contributed pattern backtrack.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import re2
+
+from .facts import Bucket, Facts
+from .kb import KnowledgeBase
+from .models import FailureMode, GctracePredicate, GoroutinePredicate, MatchRule
+from .validate import compile_re2
+
+MAX_EVIDENCE_PER_RULE = 3
+MAX_EVIDENCE_TEXT = 300
+
+
+@dataclass
+class Evidence:
+    line: int
+    text: str
+    rule: str
+
+    def as_dict(self) -> dict:
+        return {"line": self.line, "text": self.text, "rule": self.rule}
+
+
+@dataclass
+class RuleHit:
+    rule: MatchRule
+    evidence: list[Evidence]
+
+
+@dataclass
+class RuleScore:
+    entry_id: str
+    score: float
+    decisive: bool
+    hits: list[RuleHit] = field(default_factory=list)
+    excluded: bool = False
+    buckets: list[Bucket] = field(default_factory=list)  # dump buckets that matched, for the report
+
+
+def _set(ignore_case: bool) -> re2.Set:
+    opts = re2.Options()
+    opts.case_sensitive = not ignore_case
+    opts.log_errors = False
+    opts.max_mem = 64 << 20
+    return re2.Set.SearchSet(opts)
+
+
+class RuleEngine:
+    """Compiled rules of a whole KB. Build once per process."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.entries: list[FailureMode] = sorted(kb.entries.values(), key=lambda e: e.id)
+        self._sets = {False: _set(False), True: _set(True)}
+        # set index -> (entry id, rule id or None for an exclude pattern)
+        self._slots: dict[bool, list[tuple[str, str | None]]] = {False: [], True: []}
+        self._compiled: dict[str, re2._Regexp] = {}
+        for e in self.entries:
+            for r in e.match.rules:
+                if r.regex is not None:
+                    self._add(r.ignore_case, r.regex, (e.id, r.id))
+                for pattern in self._predicate_patterns(r):
+                    self._regex(pattern)
+            for x in e.match.exclude:
+                self._add(False, x, (e.id, None))
+        for s in self._sets.values():
+            s.Compile()
+
+    def _add(self, icase: bool, pattern: str, slot: tuple[str, str | None]) -> None:
+        self._sets[icase].Add(pattern)
+        self._slots[icase].append(slot)
+
+    @staticmethod
+    def _predicate_patterns(r: MatchRule) -> list[str]:
+        if r.goroutines is None:
+            return []
+        g = r.goroutines
+        return [*g.state, *(p for p in (g.function, g.created_by, g.stack) if p)]
+
+    def _regex(self, pattern: str) -> re2._Regexp:
+        rx = self._compiled.get(pattern)
+        if rx is None:
+            rx = compile_re2(pattern)
+            self._compiled[pattern] = rx
+        return rx
+
+    # ------------------------------------------------------------------ evaluation
+
+    def _line_hits(self, facts: Facts) -> dict[tuple[str, str | None], tuple[int, list[tuple[int, str]]]]:
+        """(entry, rule) -> (matching line count, first few (line no, text))."""
+        hits: dict[tuple[str, str | None], list] = {}
+        for text, (line_no, count) in facts.lines.items():
+            if not text:
+                continue
+            for icase, rset in self._sets.items():
+                if not self._slots[icase]:
+                    continue
+                matched = rset.Match(text)
+                if not matched:
+                    continue
+                for idx in matched:
+                    slot = self._slots[icase][idx]
+                    h = hits.get(slot)
+                    if h is None:
+                        h = hits[slot] = [0, []]
+                    h[0] += count
+                    h[1].append((line_no, text))
+        out = {}
+        for slot, (count, examples) in hits.items():
+            examples.sort()
+            out[slot] = (count, examples[:MAX_EVIDENCE_PER_RULE])
+        return out
+
+    def evaluate(self, facts: Facts) -> dict[str, RuleScore]:
+        line_hits = self._line_hits(facts)
+        results: dict[str, RuleScore] = {}
+        for e in self.entries:
+            if (e.id, None) in line_hits:
+                results[e.id] = RuleScore(e.id, 0.0, False, excluded=True)
+                continue
+            matched: dict[str, RuleHit] = {}
+            buckets: list[Bucket] = []
+            for r in e.match.rules:
+                hit = self._eval_rule(e, r, facts, line_hits, buckets)
+                if hit is not None:
+                    matched[r.id] = hit
+            # a rule with `requires` counts only when all it requires matched too
+            changed = True
+            while changed:
+                changed = False
+                for rid, hit in list(matched.items()):
+                    if any(req not in matched for req in hit.rule.requires):
+                        del matched[rid]
+                        changed = True
+            if not matched:
+                continue
+            miss = 1.0
+            for hit in matched.values():
+                miss *= 1.0 - hit.rule.weight
+            score = 1.0 - miss
+            decisive = any(h.rule.decisive for h in matched.values())
+            results[e.id] = RuleScore(e.id, score, decisive, list(matched.values()), buckets=buckets)
+        return results
+
+    def _eval_rule(self, e: FailureMode, r: MatchRule, facts: Facts, line_hits: dict,
+                   buckets_out: list[Bucket]) -> RuleHit | None:
+        if r.regex is not None:
+            found = line_hits.get((e.id, r.id))
+            if not found or found[0] < r.min_lines:
+                return None
+            return RuleHit(r, [Evidence(n, _clip(t), r.id) for n, t in found[1]])
+        if r.goroutines is not None:
+            return self._eval_goroutines(r, r.goroutines, facts, buckets_out)
+        if r.gctrace is not None:
+            return _eval_gctrace(r, r.gctrace, facts)
+        if r.exit_code is not None:
+            for line, code, text in facts.exit_codes:
+                if code in r.exit_code:
+                    return RuleHit(r, [Evidence(line, _clip(text), r.id)])
+            return None
+        if r.kind is not None:
+            if facts.kinds & set(r.kind):
+                return RuleHit(r, [])
+            return None
+        return None
+
+    def _eval_goroutines(self, r: MatchRule, p: GoroutinePredicate, facts: Facts,
+                         buckets_out: list[Bucket]) -> RuleHit | None:
+        if not facts.buckets or not facts.goroutines:
+            return None
+        states = [self._regex(s) for s in p.state]
+        fn = self._regex(p.function) if p.function else None
+        cb = self._regex(p.created_by) if p.created_by else None
+        st = self._regex(p.stack) if p.stack else None
+        groups: dict[str, list] = defaultdict(lambda: [0, 0, []])
+        for b in facts.buckets:
+            if states and not any(rx.search(b.state) for rx in states):
+                continue
+            if fn is not None and not any(fn.search(f.function) for f in b.frames):
+                continue
+            if cb is not None and not (b.created_by and cb.search(b.created_by.function)):
+                continue
+            if st is not None and not st.search(" > ".join(f.function for f in b.frames)):
+                continue
+            if b.max_wait < p.min_wait_minutes:
+                continue
+            culprit = b.culprit
+            g = groups[culprit.function if culprit else "?"]
+            g[0] += b.count
+            g[1] = max(g[1], b.max_wait)
+            g[2].append(b)
+        if not groups:
+            return None
+        name, (count, wait, blist) = max(groups.items(), key=lambda kv: kv[1][0])
+        if count < p.min_count or count / facts.goroutines < p.min_share:
+            return None
+        blist.sort(key=lambda b: -b.count)
+        buckets_out.extend(b for b in blist[:3] if b not in buckets_out)
+        top = blist[0]
+        where = top.culprit.short_location if top.culprit and top.culprit.location else ""
+        text = (f"{count:,} of {facts.goroutines:,} goroutines in {top.state} at {name}"
+                + (f" ({where})" if where else "") + (f", waiting up to {wait} minutes" if wait else ""))
+        return RuleHit(r, [Evidence(top.first_line, text, r.id)])
+
+
+def _eval_gctrace(r: MatchRule, p: GctracePredicate, facts: Facts) -> RuleHit | None:
+    cycles = facts.gc
+    if len(cycles) < p.min_cycles:
+        return None
+    forced = [c for c in cycles if c.forced]
+    if p.forced is True and not forced:
+        return None
+    if p.forced is False and forced:
+        return None
+    if len(forced) / len(cycles) < p.min_forced_share:
+        return None
+    notes = []
+    if p.min_cpu_percent is not None:
+        peak = max(c.cpu_percent for c in cycles)
+        if peak < p.min_cpu_percent:
+            return None
+        notes.append(f"GC CPU up to {peak:g}%")
+    if p.min_cycles_per_second is not None:
+        span = cycles[-1].at_seconds - cycles[0].at_seconds
+        if len(cycles) < 2 or span <= 0:
+            return None
+        rate = (len(cycles) - 1) / span
+        if rate < p.min_cycles_per_second:
+            return None
+        notes.append(f"{rate:.1f} GC cycles/s")
+    if p.heap_near_goal is not None:
+        near = sum(1 for c in cycles if c.goal > 0 and c.heap_live >= 0.9 * c.goal)
+        if near / len(cycles) < p.heap_near_goal:
+            return None
+        notes.append(f"{near} of {len(cycles)} cycles end with the live heap ≥ 90 % of the goal")
+    if p.growing_heap:
+        third = max(1, len(cycles) // 3)
+        first = sum(c.heap_live for c in cycles[:third]) / third
+        last = sum(c.heap_live for c in cycles[-third:]) / third
+        if len(cycles) < 3 or last < first * 1.2:
+            return None
+        notes.append(f"live heap {first:.0f} → {last:.0f} MB")
+    if forced and p.forced:
+        notes.insert(0, f"{len(forced)} of {len(cycles)} cycles forced")
+    first = forced[0] if (forced and p.forced) else cycles[0]
+    summary = f"{len(cycles)} gctrace cycle(s)" + (": " + ", ".join(notes) if notes else "")
+    return RuleHit(r, [Evidence(first.line, summary, r.id)])
+
+
+def _clip(text: str) -> str:
+    text = text.rstrip()
+    return text if len(text) <= MAX_EVIDENCE_TEXT else text[: MAX_EVIDENCE_TEXT - 1] + "…"
