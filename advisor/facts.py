@@ -39,7 +39,7 @@ class Bucket:
     def culprit(self) -> Frame | None:
         """First frame outside the runtime and sync machinery: the code that is waiting."""
         for f in self.frames:
-            if not f.function.startswith(MACHINERY_PREFIXES):
+            if f.function != "panic" and not f.function.startswith(MACHINERY_PREFIXES):
                 return f
         return self.frames[0] if self.frames else None
 

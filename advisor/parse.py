@@ -22,7 +22,7 @@ from .facts import Bucket, Facts, Frame, GcCycle, SchedLine
 _GHEADER = re.compile(
     r"goroutine (\d+)(?: gp=\S+)?(?: m=\S+)?(?: mp=\S+)?(?: \[([^\]\n]*)\])?:?[ \t]*(?:\n|$)"
 )
-_GHEADER_LOOSE = re.compile(r"goroutine (\d+)\b[^\n]*(?:\n|$)")
+_GHEADER_LOOSE = re.compile(r"^goroutine (\d+)\b[^\n]*(?:\n|$)", re.M)
 _SPLIT_GOROUTINES = re.compile(r"\n(?=goroutine \d+ )")
 _MINUTES = re.compile(r"(\d+) minutes?")
 # "main.worker(0xc000012345, 0x5)" -> "main.worker(...)"; also strips traceback pc/sp
@@ -192,9 +192,14 @@ def _add_goroutine(ds: _DumpState, block: str, line_no: int, other: list[tuple[i
     rest = block[m.end():] if m else block
     parsed = ds.stack_cache.get(rest)
     if parsed is None:
-        parsed = _parse_stack(rest)
-        if len(ds.stack_cache) < 200000:
-            ds.stack_cache[rest] = parsed
+        # Arguments differ between otherwise identical goroutines (main.worker(0x5));
+        # strip them before the second lookup so the frame parsing runs once per stack.
+        key = _ARGS.sub("(...)", rest) if "(" in rest else rest
+        parsed = ds.stack_cache.get(key)
+        if parsed is None:
+            parsed = _parse_stack(key)
+            if len(ds.stack_cache) < 200000:
+                ds.stack_cache[key] = parsed
     key, frames, created, elided, trailing = parsed
     state, wait, locked = _parse_state(raw_state)
     ds.goroutines += 1
@@ -237,8 +242,6 @@ def _add_profile_bucket(ds: _DumpState, block: str, line_no: int) -> bool:
                 break
         if state != "unknown":
             break
-    if state == "unknown" and frames and not frames[0].function.startswith("runtime.gopark"):
-        state = "running"
     key = "\n".join(f"{f.function} {f.location}" for f in frames)
     b = ds.buckets.get((state, key))
     if b is None:
@@ -249,33 +252,118 @@ def _add_profile_bucket(ds: _DumpState, block: str, line_no: int) -> bool:
     return True
 
 
+# A frame's argument list, when the next line is its file:line (tab or spaces):
+# "main.worker(0xc000012345, 0x5)" -> "main.worker(...)". Applied to the whole text at C
+# speed, so goroutines that differ only in arguments become identical text.
+_ARGS_FAST = re.compile(r"\([^()\n]*\)\n(?=\t| {2,}\S)")
+_REST_HEADER = re.compile(r"(?: gp=\S+)?(?: m=\S+)?(?: mp=\S+)?(?: \[([^\]\n]*)\])?:?[ \t]*(?:\n|$)")
+
+
+def _add_group(ds: _DumpState, rest: str, count: int, line_no: int, gid: str,
+               other: list[tuple[int, str]]) -> None:
+    """`count` goroutines whose header (after the id) and stack are the same text."""
+    m = _REST_HEADER.match(rest)
+    if m is None:
+        ds.unknown_headers += count
+        raw_state, stack = None, rest.split("\n", 1)[1] if "\n" in rest else ""
+    else:
+        raw_state, stack = m.group(1), rest[m.end():]
+        if raw_state is None:
+            ds.unknown_headers += count
+    parsed = ds.stack_cache.get(stack)
+    if parsed is None:
+        parsed = _parse_stack(stack)
+        ds.stack_cache[stack] = parsed
+    key, frames, created, elided, trailing = parsed
+    state, wait, locked = _parse_state(raw_state)
+    ds.goroutines += count
+    for off, text in trailing:  # "exit status 2" right after the last frame
+        other.append((line_no + 1 + off, text))
+    b = ds.buckets.get((state, key))
+    if b is None:
+        if len(ds.buckets) >= MAX_BUCKETS:
+            ds.overflow += count
+            return
+        b = ds.buckets[(state, key)] = Bucket(state=state, frames=frames, created_by=created,
+                                              first_line=line_no, elided=elided)
+    b.count += count
+    b.max_wait = max(b.max_wait, wait)
+    b.locked += count if locked else 0
+    b.first_line = min(b.first_line, line_no)
+    if len(b.ids) < 5 and gid.isdigit():
+        b.ids.append(int(gid))
+    return None
+
+
 def parse(text: str) -> Facts:
     facts = Facts()
     ds = _DumpState()
     other: list[tuple[int, str]] = []  # (line number, text) of non-dump lines
-    line_no = 1
     profile = "goroutine profile: total" in text or "goroutineleak profile: total" in text
-    for block in text.split("\n\n"):
-        nlines = block.count("\n") + 1
-        if "goroutine " in block and (block.startswith("goroutine ") or "\ngoroutine " in block):
-            parts = _SPLIT_GOROUTINES.split(block) if "\ngoroutine " in block else [block]
+    work = _ARGS_FAST.sub("(...)\n", text) if "(" in text else text
+    if "fp=0x" in work:
+        work = _FPSP.sub("", work)
+
+    # Pass 1 (hot loop, no per-line work): group single-goroutine blocks by their text
+    # after the goroutine id; everything else is handled below with line numbers.
+    groups: dict[str, list] = {}
+    slow: list[tuple[int, str]] = []
+    off = 0
+    for block in work.split("\n\n"):
+        if block.startswith("goroutine ") and block[10:11].isdigit() and "\ngoroutine " not in block:
+            i = block.find(" ", 10)
+            if i < 0:
+                i = len(block)
+            key = block[i:]
+            g = groups.get(key)
+            if g is None:
+                groups[key] = [1, off, block[10:i]]
+            else:
+                g[0] += 1
+        else:
+            slow.append((off, block))
+        off += len(block) + 2
+
+    # Offsets -> line numbers, counting newlines once over the whole text.
+    wanted = sorted({g[1] for g in groups.values()} | {o for o, _ in slow})
+    line_of: dict[int, int] = {}
+    pos, line = 0, 1
+    for o in wanted:
+        line += work.count("\n", pos, o)
+        pos = o
+        line_of[o] = line
+    for key, (count, o, gid) in groups.items():
+        _add_group(ds, key, count, line_of[o], gid, other)
+    for o, block in slow:
+        line_no = line_of[o]
+        if _GHEADER_LOOSE.search(block) and (block.startswith("goroutine ") or "\ngoroutine " in block):
             ln = line_no
-            for part in parts:
+            for part in _SPLIT_GOROUTINES.split(block):
                 if part.startswith("goroutine ") and _GHEADER_LOOSE.match(part):
                     _add_goroutine(ds, part, ln, other)
                 else:
                     for k, t in enumerate(part.split("\n")):
                         other.append((ln + k, t))
                 ln += part.count("\n") + 1
+        elif profile and block.startswith(("goroutine profile: total", "goroutineleak profile: total")):
+            # the first record follows the total line without a blank line
+            first, _, rest = block.partition("\n")
+            other.append((line_no, first))
+            if rest:
+                _add_profile_bucket(ds, rest, line_no + 1)
         elif profile and block[:1].isdigit() and _add_profile_bucket(ds, block, line_no):
             pass
         else:
             for k, t in enumerate(block.split("\n")):
                 other.append((line_no + k, t))
-        line_no += nlines + 1
-    facts.total_lines = line_no - 2 if text.endswith("\n") else line_no - 2
+    line_no = line + work.count("\n", pos) + 1
+    facts.total_lines = line_no - 1 if not text.endswith("\n") else line_no - 2
     facts.goroutines = ds.goroutines
     facts.buckets = sorted(ds.buckets.values(), key=lambda b: (-b.count, b.first_line))
+    if profile and any(b.state == "unknown" for b in ds.buckets.values()):
+        facts.notes.append("a debug=1 goroutine profile has no goroutine states; "
+                           "states were inferred from runtime frames where printed. "
+                           "Use ?debug=2 for states and wait times")
     if ds.unknown_headers:
         facts.notes.append(
             f"{ds.unknown_headers} goroutine header(s) in a format this advisor does not know; "
