@@ -1,0 +1,85 @@
+// Reproducer: GC thrashing near the memory limit.
+//
+// Run with GOGC=off GOMEMLIMIT=64MiB GODEBUG=gctrace=1 (repro.env). The program keeps
+// ~56 MiB live (a cache) and allocates short-lived garbage at full speed, as a busy
+// server does. With GOGC off, the only GC trigger is the 64 MiB limit, and only
+// ~8 MiB of headroom is left above the live heap, so a new cycle starts after every
+// few MiB of allocation: gctrace prints cycle after cycle with the heap at the goal,
+// and the GC's cumulative CPU share climbs toward the GC CPU limiter's 50 % cap.
+// The program prints runtime/metrics readings of GC CPU time and cycle counts.
+package main
+
+import (
+	"fmt"
+	"runtime/metrics"
+	"time"
+)
+
+// node is one entry of a pointer-rich cache, like a map of structs or a tree:
+// the GC must visit every one of them in every cycle.
+type node struct {
+	next    *node
+	payload [40]byte
+}
+
+var cache *node // live data: ~1.2 million nodes, ~56 MiB
+var sink []byte
+
+var names = []string{
+	"/gc/cycles/total:gc-cycles",
+	"/cpu/classes/gc/total:cpu-seconds",
+	"/cpu/classes/total:cpu-seconds",
+	"/gc/heap/live:bytes",
+	"/gc/gomemlimit:bytes",
+	"/gc/gogc:percent",
+	"/gc/limiter/last-enabled:gc-cycle",
+}
+
+func read() []metrics.Sample {
+	s := make([]metrics.Sample, len(names))
+	for i, n := range names {
+		s[i].Name = n
+	}
+	metrics.Read(s)
+	return s
+}
+
+func val(s metrics.Sample) float64 {
+	if s.Value.Kind() == metrics.KindFloat64 {
+		return s.Value.Float64()
+	}
+	return float64(s.Value.Uint64())
+}
+
+// busy spins for d, standing in for the CPU work a request does besides allocating.
+func busy(d time.Duration) {
+	for t := time.Now(); time.Since(t) < d; {
+	}
+}
+
+func main() {
+	for i := 0; i < 1_200_000; i++ {
+		cache = &node{next: cache}
+	}
+	start := time.Now()
+	s0 := read()
+	work := 0
+	for time.Since(start) < 2*time.Second { // request loop, bounded in time
+		sink = make([]byte, 64<<10) // per-request garbage
+		busy(100 * time.Microsecond) // the request's own CPU work
+		work++
+	}
+	s1 := read()
+	elapsed := time.Since(start).Seconds()
+	cycles := val(s1[0]) - val(s0[0])
+	gcCPU := val(s1[1]) - val(s0[1])
+	allCPU := val(s1[2]) - val(s0[2])
+	gogc := fmt.Sprint(int64(s1[5].Value.Uint64())) // GOGC=off reads as -1
+	fmt.Printf("runtime/metrics: /gc/gomemlimit:bytes=%.0f MiB /gc/gogc:percent=%s /gc/heap/live:bytes=%.0f MiB /gc/limiter/last-enabled:gc-cycle=%.0f\n",
+		val(s1[4])/(1<<20), gogc, val(s1[3])/(1<<20), val(s1[6]))
+	fmt.Printf("runtime/metrics: %.0f GC cycles in %.1fs (%.0f/s), GC CPU %.2fs of %.2fs available (%.0f%%), %d requests\n",
+		cycles, elapsed, cycles/elapsed, gcCPU, allCPU, 100*gcCPU/allCPU, work)
+	if gcCPU/allCPU >= 0.25 && val(s1[3]) >= 0.8*val(s1[4]) {
+		fmt.Println("GC thrashing: the live heap sits near GOMEMLIMIT, so the collector runs back to back")
+	}
+}
