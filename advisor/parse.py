@@ -20,17 +20,17 @@ from collections import Counter
 from .facts import Bucket, Facts, Frame, GcCycle, SchedLine
 
 _GHEADER = re.compile(
-    r"goroutine (\d+)(?: gp=\S+)?(?: m=\S+)?(?: mp=\S+)?(?: \[([^\]\n]*)\])?:?[ \t]*(?:\n|$)"
+    r"goroutine (\d{1,19})(?: gp=\S+)?(?: m=\S+)?(?: mp=\S+)?(?: \[([^\]\n]*)\])?:?[ \t]*(?:\n|$)"
 )
-_GHEADER_LOOSE = re.compile(r"^goroutine (\d+)\b[^\n]*(?:\n|$)", re.M)
+_GHEADER_LOOSE = re.compile(r"^goroutine (\d{1,19})\b[^\n]*(?:\n|$)", re.M)
 _SPLIT_GOROUTINES = re.compile(r"\n(?=goroutine \d+ )")
-_MINUTES = re.compile(r"(\d+) minutes?")
+_MINUTES = re.compile(r"(\d{1,9}) minutes?")
 # "main.worker(0xc000012345, 0x5)" -> "main.worker(...)"; also strips traceback pc/sp
 _ARGS = re.compile(r"\((?:[^()\n]|\{[^}\n]*\})*\)$", re.M)
 _FPSP = re.compile(r" fp=0x[0-9a-f]+ sp=0x[0-9a-f]+ pc=0x[0-9a-f]+$", re.M)
 _OFFSET = re.compile(r" \+0x[0-9a-f]+$")
 _CREATED = re.compile(r"^created by (\S+?)(?: in goroutine (\d+))?$")
-_PROFILE_BUCKET = re.compile(r"^(\d+) @(?: 0x[0-9a-f]+)+\s*$")
+_PROFILE_BUCKET = re.compile(r"^(\d{1,12}) @(?: 0x[0-9a-f]+)+\s*$")
 _PROFILE_FRAME = re.compile(r"^#\s+0x[0-9a-f]+\s+(\S+?)\+0x[0-9a-f]+\s+(\S+)")
 
 _PANIC = re.compile(r"^panic: (.*)$", re.M)
@@ -42,12 +42,12 @@ _EXIT = re.compile(
     re.M | re.I,
 )
 _GC = re.compile(
-    r"^gc (\d+) @([\d.]+)s (\d+)%: [^\n]*? ms cpu, ([\d.]+)->([\d.]+)->([\d.]+) MB, ([\d.]+) MB goal"
+    r"^gc (\d{1,12}) @(\d{1,12}(?:\.\d{1,9})?)s (\d{1,3})%: [^\n]*? ms cpu, (\d{1,12}(?:\.\d+)?)->(\d{1,12}(?:\.\d+)?)->(\d{1,12}(?:\.\d+)?) MB, (\d{1,12}(?:\.\d+)?) MB goal"
     r"[^\n]*?(\(forced\))?[ \t]*$",
     re.M,
 )
 _SCHED = re.compile(
-    r"^SCHED (\d+)ms: gomaxprocs=(\d+) idleprocs=(\d+) threads=(\d+)[^\n]*? runqueue=(\d+)", re.M
+    r"^SCHED (\d{1,15})ms: gomaxprocs=(\d{1,9}) idleprocs=(\d{1,9}) threads=(\d{1,9})[^\n]*? runqueue=(\d{1,12})", re.M
 )
 
 # Markers used to classify the input. Counted with whole-text findall.
@@ -290,7 +290,7 @@ def _add_group(ds: _DumpState, rest: str, count: int, line_no: int, gid: str,
     b.max_wait = max(b.max_wait, wait)
     b.locked += count if locked else 0
     b.first_line = min(b.first_line, line_no)
-    if len(b.ids) < 5 and gid.isdigit():
+    if len(b.ids) < 5 and gid.isdigit() and len(gid) < 20:
         b.ids.append(int(gid))
     return None
 
