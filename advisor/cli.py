@@ -121,6 +121,31 @@ def match(
     raise typer.Exit(1 if result.abstained else 0)
 
 
+# --------------------------------------------------------------------------- index
+
+
+@app.command()
+def index(
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Rebuild even if the index is current.")] = False,
+    model: Annotated[Optional[str], typer.Option("--model", help="Embedding model folder or name.")] = None,
+    kb: KbOption = None,
+) -> None:
+    """Build the entry-embedding index (done automatically by match when stale)."""
+    import time
+
+    from .embed import load_embedder
+    from .kb import load_kb
+    from .semantic import load_index
+
+    base = load_kb(kb)
+    started = time.perf_counter()
+    embedder = load_embedder(model)
+    idx, built = load_index(base, embedder, rebuild=rebuild)
+    state = "built" if built else "already current"
+    typer.echo(f"index {state}: {len(idx.ids)} entries, model {idx.model_id}, "
+               f"{time.perf_counter() - started:.1f} s", err=True)
+
+
 # --------------------------------------------------------------------------- eval
 
 
