@@ -8,6 +8,7 @@ AdvisorError to one line on stderr and its exit code.
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -127,7 +128,7 @@ def match(
 @app.command()
 def index(
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Rebuild even if the index is current.")] = False,
-    model: Annotated[Optional[str], typer.Option("--model", help="Embedding model folder or name.")] = None,
+    model: Annotated[str | None, typer.Option("--model", help="Embedding model folder or name.")] = None,
     kb: KbOption = None,
 ) -> None:
     """Build the entry-embedding index (done automatically by match when stale)."""
@@ -398,6 +399,8 @@ def main() -> None:
     except SystemExit:
         raise
     except Exception as exc:  # never a traceback: pasted logs may hold secrets
+        if os.environ.get("ADVISOR_DEBUG"):
+            raise  # for developers: ADVISOR_DEBUG=1 shows the traceback
         _fail(f"internal error ({type(exc).__name__}); please report it with the command you ran", 2)
 
 
