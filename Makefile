@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 
 # Run the advisor on a bundled real crash log.
 demo: setup
-	$(BIN)/advisor show concurrent-map-writes
+	$(BIN)/advisor match kb/failure-modes/concurrent-map-writes/samples/public-scottkiss-grtm-4.log
 
 # Debian packages the browser and alert-rule tests need (Chromium, a CJK font, promtool).
 system-deps:

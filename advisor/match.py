@@ -171,7 +171,12 @@ class Advisor:
             if score <= 0.0 or score < RULE_MIN * (0.85 if self.mode == "hybrid" else 1.0):
                 continue
             is_decisive = bool(r and r.decisive and rs > 0 and self.mode != "semantic")
-            evidence = [ev for h in (r.hits if r and rs > 0 else []) for ev in h.evidence]
+            evidence, seen = [], set()
+            for h in (r.hits if r and rs > 0 else []):
+                for ev in h.evidence:
+                    if (ev.line, ev.text) not in seen:
+                        seen.add((ev.line, ev.text))
+                        evidence.append(ev)
             evidence.sort(key=lambda ev: (ev.line == 0, ev.line))
             cands.append(Candidate(
                 id=e.id, title=e.title, score=score, confidence=_confidence(score, is_decisive),

@@ -483,9 +483,23 @@ def _classify(facts: Facts, text: str) -> None:
         hits = len(rx.findall(text))
         if hits:
             facts.foreign[lang] = hits
+    structural = {"panic", "fatal-error", "signal", "goroutine-dump", "race-report", "gctrace", "schedtrace",
+                  "oom-kill", "goleak", "goroutineleak-profile", "test-timeout"}
     if not kinds and facts.go_evidence == 0:
         kinds.add("free-text" if not facts.foreign else "not-go")
+    elif facts.go_evidence == 0 and not (kinds & structural) and not facts.foreign and _is_prose(text):
+        kinds.add("free-text")  # "memory climbs until the pod is OOMKilled"
     elif facts.foreign and sum(facts.foreign.values()) > 2 * facts.go_evidence and not (
         kinds & {"panic", "fatal-error", "goroutine-dump", "race-report", "gctrace"}
     ):
         kinds.add("not-go")
+
+
+def _is_prose(text: str) -> bool:
+    """A few lines of sentences, not a structured log (kubectl describe, a table)."""
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    if not lines or len(lines) > 12:
+        return False
+    words = sum(len(ln.split()) for ln in lines)
+    colons = sum(1 for ln in lines if ":" in ln[:40])
+    return words >= 3 * len(lines) and colons <= len(lines) // 2

@@ -18,6 +18,7 @@ from .models import FailureMode, GctracePredicate, GoroutinePredicate, MatchRule
 from .validate import compile_re2
 
 MAX_EVIDENCE_PER_RULE = 3
+ALIAS_WEIGHT = 0.6
 MAX_EVIDENCE_TEXT = 300
 
 
@@ -74,6 +75,23 @@ class RuleEngine:
                 self._add(False, x, (e.id, None))
         for s in self._sets.values():
             s.Compile()
+        # Aliases (other names, error texts, the Chinese terms of the seed) count as
+        # evidence only in prose: in a log, the runtime's own lines decide.
+        self._alias_set = _set(True)
+        self._alias_slots: list[tuple[str, str]] = []
+        for e in self.entries:
+            for alias in e.aliases:
+                pattern = re2.escape(alias.strip())
+                if alias[:1].isascii() and alias[:1].isalnum():
+                    pattern = r"\b" + pattern
+                if alias[-1:].isascii() and alias[-1:].isalnum():
+                    pattern += r"\b"
+                self._alias_set.Add(pattern)
+                self._alias_slots.append((e.id, alias))
+        if self._alias_slots:
+            self._alias_set.Compile()
+        self._alias_rule = MatchRule(id="alias", regex="alias", weight=ALIAS_WEIGHT,
+                                     description="the text names this failure mode")
 
     def _add(self, icase: bool, pattern: str, slot: tuple[str, str | None]) -> None:
         self._sets[icase].Add(pattern)
@@ -120,8 +138,20 @@ class RuleEngine:
             out[slot] = (count, examples[:MAX_EVIDENCE_PER_RULE])
         return out
 
+    def _alias_hits(self, facts: Facts) -> dict[str, list[Evidence]]:
+        out: dict[str, list[Evidence]] = defaultdict(list)
+        if not self._alias_slots or "free-text" not in facts.kinds:
+            return out
+        for text, (line_no, _) in facts.lines.items():
+            for idx in self._alias_set.Match(text) or ():
+                ident, alias = self._alias_slots[idx]
+                if len(out[ident]) < MAX_EVIDENCE_PER_RULE:
+                    out[ident].append(Evidence(line_no, _clip(text), f"alias: {alias}"))
+        return out
+
     def evaluate(self, facts: Facts) -> dict[str, RuleScore]:
         line_hits = self._line_hits(facts)
+        alias_hits = self._alias_hits(facts)
         results: dict[str, RuleScore] = {}
         for e in self.entries:
             if (e.id, None) in line_hits:
@@ -133,6 +163,8 @@ class RuleEngine:
                 hit = self._eval_rule(e, r, facts, line_hits, buckets)
                 if hit is not None:
                     matched[r.id] = hit
+            if e.id in alias_hits:
+                matched["alias"] = RuleHit(self._alias_rule, alias_hits[e.id])
             # a rule with `requires` counts only when all it requires matched too
             changed = True
             while changed:
