@@ -383,6 +383,77 @@ def repro(
         raise typer.Exit(1)
 
 
+# =========================================================================== contributors and on-call
+# `advisor new`, `advisor review`, `advisor export`, `advisor serve`: the pull-request
+# workflow and the on-call integrations. Logic lives in advisor/scaffold.py, review.py,
+# export.py and serve.py; these functions only translate options and results.
+
+
+@app.command("new")
+def new(
+    ident: Annotated[str, typer.Argument(metavar="ID", help="The new entry's permanent id, e.g. nil-map-assignment.")],
+    category: Annotated[str, typer.Option("--category", "-c", help="crash, goroutine-leak, memory, runtime, network",
+                                          show_default=False)],
+    owner: Annotated[list[str] | None, typer.Option("--owner", help="Owner (GitHub user or team); repeatable.",
+                                                     show_default=False)] = None,
+    kb: KbOption = None,
+) -> None:
+    """Scaffold kb/failure-modes/ID/: entry.yaml to fill in, repro/ and fixed/ stubs, samples/README.md."""
+    from .kb import default_kb_root
+    from .scaffold import scaffold
+
+    root = kb or default_kb_root()
+    made = scaffold(root, ident, category, owner or [])
+    for p in made.files:
+        typer.echo(f"created {p}", err=True)
+    typer.echo(f"next: fill in {made.folder / 'entry.yaml'} until "
+               f"'advisor validate {made.folder}' passes; see CONTRIBUTING.md", err=True)
+
+
+export_app = typer.Typer(help="Write files generated from the knowledge base (alert rules, CODEOWNERS).",
+                         no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+def _write_output(text: str, output: Path | None) -> None:
+    if output is None or str(output) == "-":
+        sys.stdout.write(text)
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        tmp = output.with_name(output.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(output)
+    except OSError as exc:
+        raise UsageError(f"{output}: cannot write ({exc.strerror})") from None
+    typer.echo(f"wrote {output}", err=True)
+
+
+OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="File to write; default: stdout.",
+                                                   show_default=False)]
+
+
+@export_app.command("prometheus-rules")
+def export_prometheus_rules(output: OutputOption = None, kb: KbOption = None) -> None:
+    """Prometheus alerting rules from every entry's alerts, each with runbook_url = the entry's page."""
+    from .export import duplicate_alert_names, prometheus_rules
+    from .kb import load_kb
+
+    base = load_kb(kb)
+    for name, ids in duplicate_alert_names(base).items():
+        typer.echo(f"warning: alert {name} is defined by several entries: {', '.join(ids)}", err=True)
+    _write_output(prometheus_rules(base), output)
+
+
+@export_app.command("codeowners")
+def export_codeowners(output: OutputOption = None, kb: KbOption = None) -> None:
+    """.github/CODEOWNERS from every entry's owners (so reviews go to the people who know it)."""
+    from .export import codeowners
+    from .kb import load_kb
+
+    _write_output(codeowners(load_kb(kb)), output)
+
+
 # --------------------------------------------------------------------------- entry point
 
 
