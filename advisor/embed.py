@@ -492,8 +492,8 @@ class SentenceTransformerEmbedder(Embedder):
             self._model = SentenceTransformer(str(model), device="cpu", local_files_only=True)
         except (OSError, ValueError) as exc:
             raise InputError(
-                f"embedding model {model} is not available offline; install {INSTALL_HINT} "
-                "or set ADVISOR_MODEL to a local model folder"
+                f"embedding model {model} is not available offline and nothing is downloaded; "
+                f"pass a local model folder or use the packaged one (`{INSTALL_HINT}`)"
             ) from exc
         get_dim = (getattr(self._model, "get_embedding_dimension", None)
                    or self._model.get_sentence_embedding_dimension)
@@ -525,14 +525,14 @@ def _looks_like_path(model: str) -> bool:
             or os.sep != "/" and os.sep in model)
 
 
-def load_embedder(model: str | None = None, *, reference: bool = False) -> Embedder:
+def load_embedder(model: str | os.PathLike[str] | None = None, *, reference: bool = False) -> Embedder:
     """The embedder for model: None -> $ADVISOR_MODEL or the packaged all-MiniLM-L6-v2.
 
     model may be a folder or a hub name; the packaged model's name maps to its folder. The
     numpy runtime is used whenever the folder holds a BERT encoder with mean pooling;
     reference=True, or any other model, goes through sentence-transformers offline.
     """
-    model = model or os.environ.get("ADVISOR_MODEL") or None
+    model = (os.fspath(model) if model is not None else "") or os.environ.get("ADVISOR_MODEL") or None
     if model is None:
         folder = default_model_path()
         if folder is None:
@@ -542,7 +542,9 @@ def load_embedder(model: str | None = None, *, reference: bool = False) -> Embed
         path = Path(model).expanduser()
         if path.is_dir():
             folder, name = path, None
-        elif _looks_like_path(model) or path.exists():
+        elif path.exists():
+            raise _missing(f"model path {model} is not a folder")
+        elif _looks_like_path(model):
             raise _missing(f"model folder {model} does not exist")
         elif model.lower() in _PACKAGED_ALIASES:
             folder = default_model_path()

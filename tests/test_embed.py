@@ -238,6 +238,9 @@ def test_missing_model_folder_is_an_input_error(tmp_path: Path, monkeypatch):
         load_embedder()
     with pytest.raises(InputError, match="no config.json"):
         load_embedder(str(tmp_path))
+    (tmp_path / "weights.bin").write_bytes(b"")
+    with pytest.raises(InputError, match="is not a folder"):
+        load_embedder(tmp_path / "weights.bin")
 
 
 def test_uninstalled_package_is_an_input_error(monkeypatch):
