@@ -339,44 +339,46 @@ class NumpyMiniLM(Embedder):
             self._lowercase(tok)
         self._tok = tok
 
-        # safetensors' numpy framework. Everything but the word embeddings is read now
-        # (~10 MB); the 47 MB word-embedding table stays in the mmap-ed file and only the rows
-        # a query uses are read (_embed_tokens): that halves load time and peak RSS.
-        weights = safe_open(str(folder / _WEIGHTS), framework="np")
-        keys = set(weights.keys())
-        # Checkpoints saved from BertModel have no prefix; from BertFor* they have "bert.".
-        pre = "bert." if "bert.embeddings.word_embeddings.weight" in keys else ""
-
-        def w(key: str) -> np.ndarray:
-            return weights.get_tensor(pre + key)
-
-        self._weights = weights  # keeps the file open for _word rows
-        self._word = weights.get_slice(pre + "embeddings.word_embeddings.weight")
-        self._pos = w("embeddings.position_embeddings.weight")
-        type_key = "embeddings.token_type_embeddings.weight"
-        self._type = w(type_key) if pre + type_key in keys else None
-        self._emb_ln = (w("embeddings.LayerNorm.weight"), w("embeddings.LayerNorm.bias"))
+        # safetensors' numpy framework. Everything but the word embeddings is copied out now
+        # (43 MB); the 47 MB word-embedding table stays in the mapped file and only the rows a
+        # query uses are read (_embed_tokens): that halves load time. Each layer is read
+        # through its own short-lived mapping: the copied-from file pages leave RSS when it
+        # closes, so peak RSS holds one layer's pages besides the copies, not all of them.
+        path = str(folder / _WEIGHTS)
+        with safe_open(path, framework="np") as f:
+            keys = set(f.keys())
+            # Checkpoints saved from BertModel have no prefix; from BertFor* they have "bert.".
+            pre = "bert." if "bert.embeddings.word_embeddings.weight" in keys else ""
+            e = pre + "embeddings."
+            self._pos = f.get_tensor(e + "position_embeddings.weight")
+            type_key = e + "token_type_embeddings.weight"
+            self._type = f.get_tensor(type_key) if type_key in keys else None
+            self._emb_ln = (f.get_tensor(e + "LayerNorm.weight"), f.get_tensor(e + "LayerNorm.bias"))
         d_head = self.dim // self._heads
         scale = np.float32(1.0 / math.sqrt(d_head))
         self._layers: list[tuple[np.ndarray, ...]] = []
         for i in range(int(cfg["num_hidden_layers"])):
-            p = f"encoder.layer.{i}."
-            a = p + "attention."
-            # One (3D, D) matmul for Q, K and V instead of three; the 1/sqrt(d_head) score
-            # scale is folded into Q so the (H, L, L) scores need no extra pass.
-            wqkv = np.concatenate([w(a + "self.query.weight") * scale, w(a + "self.key.weight"),
-                                   w(a + "self.value.weight")])
-            bqkv = np.concatenate([w(a + "self.query.bias") * scale, w(a + "self.key.bias"),
-                                   w(a + "self.value.bias")])
-            # Weights stay (out, in) as stored; x @ W.T is a transposed-B BLAS call, no copy.
-            self._layers.append((
-                wqkv.T, bqkv,
-                w(a + "output.dense.weight").T, w(a + "output.dense.bias"),
-                w(a + "output.LayerNorm.weight"), w(a + "output.LayerNorm.bias"),
-                w(p + "intermediate.dense.weight").T, w(p + "intermediate.dense.bias"),
-                w(p + "output.dense.weight").T, w(p + "output.dense.bias"),
-                w(p + "output.LayerNorm.weight"), w(p + "output.LayerNorm.bias"),
-            ))
+            with safe_open(path, framework="np") as f:
+                p = f"{pre}encoder.layer.{i}."
+                a = p + "attention."
+                w = f.get_tensor
+                # One (3D, D) matmul for Q, K and V instead of three; the 1/sqrt(d_head) score
+                # scale is folded into Q so the (H, L, L) scores need no extra pass.
+                wqkv = np.concatenate([w(a + "self.query.weight") * scale, w(a + "self.key.weight"),
+                                       w(a + "self.value.weight")])
+                bqkv = np.concatenate([w(a + "self.query.bias") * scale, w(a + "self.key.bias"),
+                                       w(a + "self.value.bias")])
+                # Weights stay (out, in) as stored; x @ W.T is a transposed-B BLAS call, no copy.
+                self._layers.append((
+                    wqkv.T, bqkv,
+                    w(a + "output.dense.weight").T, w(a + "output.dense.bias"),
+                    w(a + "output.LayerNorm.weight"), w(a + "output.LayerNorm.bias"),
+                    w(p + "intermediate.dense.weight").T, w(p + "intermediate.dense.bias"),
+                    w(p + "output.dense.weight").T, w(p + "output.dense.bias"),
+                    w(p + "output.LayerNorm.weight"), w(p + "output.LayerNorm.bias"),
+                ))
+        self._weights = safe_open(path, framework="np")  # stays open for _word's rows
+        self._word = self._weights.get_slice(pre + "embeddings.word_embeddings.weight")
 
     @staticmethod
     def _lowercase(tok: Any) -> None:
