@@ -410,6 +410,43 @@ def new(
                f"'advisor validate {made.folder}' passes; see CONTRIBUTING.md", err=True)
 
 
+@app.command("review")
+def review(
+    stale_days: Annotated[int, typer.Option("--stale-days", min=0, help="Entries last reviewed longer ago than this are stale.")] = 180,
+    similarity: Annotated[float, typer.Option("--similarity", min=0.0, max=1.0, help="Embedding similarity at which two entries are near-duplicates.")] = 0.9,
+    no_model: Annotated[bool, typer.Option("--no-model", help="Skip the near-duplicate check (no embedding model).")] = False,
+    today: Annotated[str | None, typer.Option("--today", help="Review as of this date (YYYY-MM-DD); default: today.",
+                                              show_default=False)] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+    model: Annotated[str | None, typer.Option("--model", help="Embedding model folder or name.")] = None,
+    kb: KbOption = None,
+) -> None:
+    """For reviewers: stale entries, samples that no longer rank first, rules firing on other entries' samples, near-duplicates. Exit 1 if any."""
+    import datetime as dt
+    import json
+
+    from .kb import load_kb
+    from .review import ReviewOptions
+    from .review import review as run_review
+
+    as_of = None
+    if today is not None:
+        try:
+            as_of = dt.date.fromisoformat(today)
+        except ValueError:
+            raise UsageError(f"--today: '{today}' is not a date (YYYY-MM-DD)") from None
+    report = run_review(load_kb(kb), ReviewOptions(stale_days=stale_days, similarity=similarity, today=as_of,
+                                                   model=model, embeddings=not no_model))
+    if json_out:
+        typer.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        for f in report.findings:
+            typer.echo(f.format())
+        counts = ", ".join(f"{n} {c}" for c, n in report.counts().items())
+        typer.echo(f"reviewed {report.samples} samples: {counts}", err=True)
+    raise typer.Exit(1 if report.findings else 0)
+
+
 export_app = typer.Typer(help="Write files generated from the knowledge base (alert rules, CODEOWNERS).",
                          no_args_is_help=True)
 app.add_typer(export_app, name="export")
@@ -452,6 +489,34 @@ def export_codeowners(output: OutputOption = None, kb: KbOption = None) -> None:
     from .kb import load_kb
 
     _write_output(codeowners(load_kb(kb)), output)
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to bind; 0.0.0.0 exposes it to the network.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8080,
+    mode: Annotated[Mode, typer.Option("--mode", help="hybrid: rules + embeddings; rules: no model.")] = Mode.hybrid,
+    model: Annotated[str | None, typer.Option("--model", help="Embedding model folder or name.")] = None,
+    max_mb: Annotated[float, typer.Option("--max-mb", min=0.001, max=128, help="Largest request body, MB (413 beyond).")] = 8,
+    concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=64, help="Matcher threads for ordinary pastes.")] = 2,
+    max_pending: Annotated[int, typer.Option("--max-pending", min=1, max=10_000, help="Requests queued at most (503 beyond).")] = 64,
+    log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level.")] = "info",
+    kb: KbOption = None,
+) -> None:
+    """HTTP advisor: POST /match (the pasted text) returns the JSON of 'match --json'; GET / is a paste page."""
+    import socket
+
+    from .serve import ServeConfig, run
+
+    try:  # a busy port is a one-line error before the model is loaded
+        with socket.create_server((host, port)):
+            pass
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
+    config = ServeConfig(mode=mode.value, model=model, kb_root=str(kb) if kb else None,
+                         max_bytes=int(max_mb * 1024 * 1024), concurrency=concurrency,
+                         max_pending=max_pending)
+    run(host, port, config, log_level=log_level)
 
 
 # --------------------------------------------------------------------------- entry point
