@@ -1,20 +1,22 @@
-// Reproducer: goroutines that capture a variable they should not share.
+// Reproducer: goroutines started from a deferred function and a loop, capturing
+// a variable they should not share.
 //
 // Built with go.mod "go 1.21" (repro.language_version), so a range loop has ONE
-// variable for the whole loop, as before Go 1.22, and with -race.
-//   - notifyAll starts one goroutine per subscriber with `go func() { s.ch <- event }()`.
-//     Every closure captures the same loop variable s, so most of them send to
-//     whichever subscriber s holds when they run (usually the last one). That
-//     subscriber reads one event; the other senders block for ever in
-//     [chan send] and the other subscribers wait for ever in [chan receive].
-//     The race detector reports the loop's write to s against the goroutine's read.
+// variable for the whole loop, as before Go 1.22.
+//   - notifyAll commits a change and, in a deferred function, starts one goroutine
+//     per subscriber: `go func() { s.ch <- event }()`. Every closure captures the
+//     same loop variable s, so most of them send to whichever subscriber s holds
+//     when they run (the last one). That subscriber reads one event; the other
+//     senders block for ever in [chan send] (created by the deferred function
+//     literal), and the other subscribers wait for ever in [chan receive].
 //   - finish starts a goroutine from a deferred function that reads a local
-//     variable assigned after the closure was created. This is safe: the
-//     compiler moves the variable to the heap (see -gcflags=-m), nothing reads
-//     a freed stack slot.
+//     assigned after the closure was created. This is safe: the compiler moves the
+//     variable to the heap (see samples/gcflags-m2-go1.27.3.log); the goroutine
+//     prints the final value, not freed stack memory.
 //
-// The program prints which subscribers were notified, then the debug=2
-// goroutine dump. With races detected the race runtime exits 66.
+// The program prints which subscribers were notified and the debug=2 goroutine
+// dump, then exits 0. (Built with -race it also reports the race on s; see
+// near-misses/, a race report ranks the data-race entry first.)
 package main
 
 import (
@@ -32,12 +34,17 @@ type subscriber struct {
 	ch chan string
 }
 
+var audit []string
+
 func notifyAll(subs []*subscriber, event string) {
-	for _, s := range subs {
-		go func() {
-			s.ch <- event // s is shared by every iteration (go 1.21 semantics)
-		}()
-	}
+	defer func() {
+		for _, s := range subs {
+			go func() {
+				s.ch <- event // s is shared by every iteration (go 1.21 semantics)
+			}()
+		}
+	}()
+	audit = append(audit, event) // commit the change first
 }
 
 func finish(log chan<- string) {
