@@ -15,10 +15,11 @@ The KB folder is $ADVISOR_KB or the project's kb/ (benchmarks point it at a gene
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
-from mkdocs.plugins import event_priority
-from mkdocs.structure.files import File, Files
+from mkdocs.plugins import CombinedEvent, event_priority
+from mkdocs.structure.files import File, Files, InclusionLevel
 
 from advisor import kb as kb_module
 from advisor.kb import KnowledgeBase, default_kb_root, load_kb
@@ -107,14 +108,17 @@ def on_files(files: Files, config) -> Files:
     entries = list(kb.entries.values())
     pms = list(kb.postmortems.values())
 
-    def add(path: str, content: str) -> None:
+    def add(path: str, content: str, inclusion=InclusionLevel.UNDEFINED) -> None:
         existing = files.get_file_from_path(path)
         if existing is not None:
             raise ValueError(f"docs/{path} is generated from kb/ and must not exist in docs/")
-        files.append(File.generated(config, path, content=content))
+        files.append(File.generated(config, path, content=content, inclusion=inclusion))
 
+    # Entry pages are not listed one by one in the sidebar: every page would carry its
+    # whole category (150 KB of nav per page, quadratic in the KB size); the indexes list
+    # them, and on_nav puts each entry under the "Failure modes" section.
     for e in entries:
-        add(render.entry_path(e.id), render.render_entry(
+        add(render.entry_path(e.id), inclusion=InclusionLevel.NOT_IN_NAV, content=render.render_entry(
             e,
             runbook_url=f"{site_url}failure-modes/{e.id}/",
             titles=titles,
@@ -132,6 +136,46 @@ def on_files(files: Files, config) -> Files:
         files.append(File.generated(config, MERMAID_JS,
                                     abs_src_path=str(mermaid_source(_project_dir(config)))))
     return files
+
+
+def on_nav(nav, config, files):
+    """Entry pages belong to the "Failure modes" section: its tab and sidebar stay active."""
+    index = files.get_file_from_path("failure-modes/index.md")
+    section = index.page.parent if index is not None and index.page is not None else None
+    if section is None:
+        return nav
+    kb: KnowledgeBase = _state["kb"]  # type: ignore[assignment]
+    for ident in kb.entries:
+        f = files.get_file_from_path(render.entry_path(ident))
+        if f is not None and f.page is not None and f.page.parent is None:
+            f.page.parent = section
+    return nav
+
+
+# The search plugin re-parses every page's HTML with Python's HTMLParser; Pygments wraps
+# each token of a code block in a <span>, which made that parse a third of the build
+# time at 1,000 entries. The spans carry no text, so the search plugin is handed the page
+# without them (same text, same sections) and the page gets its highlighted HTML back.
+_SPAN = re.compile(r"</?span\b[^>]*>")
+
+
+@event_priority(100)  # before the search plugin indexes the page
+def _strip_spans(context, page, config, nav):
+    if page.content and "<span" in page.content:
+        _state["content"] = (page, page.content)
+        page.content = _SPAN.sub("", page.content)
+    return context
+
+
+@event_priority(-100)  # after the search plugin
+def _restore_content(context, page, config, nav):
+    saved = _state.pop("content", None)
+    if saved is not None and saved[0] is page:
+        page.content = saved[1]
+    return context
+
+
+on_page_context = CombinedEvent(_strip_spans, _restore_content)
 
 
 def on_serve(server, config, builder):

@@ -516,18 +516,19 @@ def jieba_user_dict(entries: Iterable[FailureMode]) -> str:
 
 
 def nav(entries: Iterable[FailureMode], postmortems: Iterable[Postmortem]) -> list:
-    """The site navigation: hand-written pages, indexes, entries by category, postmortems."""
-    entries = list(entries)
+    """The site navigation: hand-written pages, indexes and postmortems.
+
+    Entries are reached through the indexes (and search), not listed one by one: a
+    sidebar of hundreds of entries is not navigable, and repeating it on every page made
+    the build quadratic in the size of the KB.
+    """
+    del entries  # listed by the indexes, not the nav
     fm_section: list = [
         "failure-modes/index.md",
         {"By severity": "severity.md"},
         {"Symptom index": "symptoms.md"},
         {"Tags": "tags.md"},
     ]
-    for cat in Category:
-        group = sorted((e for e in entries if e.category == cat), key=lambda e: e.title.lower())
-        if group:
-            fm_section.append({CATEGORY_TITLES[cat]: [{e.title: entry_path(e.id)} for e in group]})
     pm_section: list = ["postmortems/index.md"] + [
         {p.title: postmortem_path(p.id)}
         for p in sorted(postmortems, key=lambda p: (p.date, p.id), reverse=True)
