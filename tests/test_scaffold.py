@@ -132,3 +132,92 @@ def test_go_stubs_build_and_are_gofmt_clean(empty_kb: Path, tmp_path: Path):
         assert run.returncode == 0 and "stub" in run.stdout
         fmt = subprocess.run([str(gofmt), "-l", str(work / "main.go")], capture_output=True, text=True)
         assert fmt.returncode == 0 and fmt.stdout == "", fmt.stdout + fmt.stderr
+
+
+# ------------------------------------------------------------------ the pull-request workflow files
+
+
+def _yaml(path: Path):
+    import yaml
+
+    return yaml.safe_load(path.read_text())
+
+
+def test_published_pre_commit_hook_runs_advisor_validate():
+    from .conftest import ROOT
+
+    hooks = _yaml(ROOT / ".pre-commit-hooks.yaml")
+    hook = next(h for h in hooks if h["id"] == "advisor-validate")
+    assert hook["entry"] == "advisor validate"
+    assert hook["pass_filenames"] is False and hook["require_serial"] is True
+    assert hook["language"] == "python"
+    # what the hook runs from a repository root, with its default args
+    proc = run_advisor("validate", *hook["args"], cwd=ROOT)
+    assert proc.returncode == 0, proc.stdout.decode()[-2000:]
+
+
+def test_repo_pre_commit_config_hooks_exist():
+    from .conftest import ROOT
+
+    config = _yaml(ROOT / ".pre-commit-config.yaml")
+    hooks = {h["id"]: h for repo in config["repos"] for h in repo["hooks"]}
+    assert {"advisor-validate", "schema-fresh", "codeowners-fresh", "gofmt", "ruff"} <= set(hooks)
+    assert hooks["advisor-validate"]["pass_filenames"] is False
+    assert "gofmt" in hooks["gofmt"]["entry"] and ".venv/bin/go env GOROOT" in hooks["gofmt"]["entry"]
+    for h in hooks.values():
+        exe = h["entry"].split()[0]
+        if exe.startswith(".venv/"):
+            assert (ROOT / exe).exists(), exe
+    # the advisor subcommands the hooks call exist and accept their options
+    for args in (("schema", "--help"), ("export", "codeowners", "--help"), ("validate", "--help")):
+        assert run_advisor(*args).returncode == 0, args
+
+
+def test_pre_commit_files_pass_pre_commit_own_validation():
+    from .conftest import ROOT
+
+    try:
+        import pre_commit  # noqa: F401  (not a project dependency; checked where installed)
+    except ImportError:
+        pytest.skip("pre-commit is not installed in this environment")
+    import sys
+
+    for cmd, f in (("validate-manifest", ".pre-commit-hooks.yaml"), ("validate-config", ".pre-commit-config.yaml")):
+        proc = subprocess.run([sys.executable, "-m", "pre_commit", cmd, f], cwd=ROOT, capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_workflows_validate_test_build_and_deploy():
+    from .conftest import ROOT
+
+    pr = _yaml(ROOT / ".github" / "workflows" / "pr.yml")
+    assert "pull_request" in pr[True]  # YAML 1.1 reads the key `on` as true
+    runs = "\n".join(s.get("run", "") for job in pr["jobs"].values() for s in job["steps"])
+    assert "make test" in runs and "mkdocs build --strict" in runs and "advisor validate" in runs
+    pages = _yaml(ROOT / ".github" / "workflows" / "pages.yml")
+    assert pages[True]["push"]["branches"] == ["main"]
+    assert pages["permissions"]["pages"] == "write" and pages["permissions"]["id-token"] == "write"
+    steps = [s for job in pages["jobs"].values() for s in job["steps"]]
+    uses = [s.get("uses", "") for s in steps]
+    assert any(u.startswith("actions/upload-pages-artifact@") for u in uses)
+    assert any(u.startswith("actions/deploy-pages@") for u in uses)
+    build = "\n".join(s.get("run", "") for s in steps)
+    assert "mkdocs build --strict" in build
+    artifact = next(s for s in steps if s.get("uses", "").startswith("actions/upload-pages-artifact@"))
+    assert f"--site-dir {artifact['with']['path']}" in build
+
+
+def test_pr_template_and_contributing_guide():
+    from .conftest import ROOT
+
+    template = (ROOT / ".github" / "pull_request_template.md").read_text()
+    assert template.count("- [ ]") >= 8 and "# source:" in template
+    guide = (ROOT / "CONTRIBUTING.md").read_text()
+    for must in ("advisor new", "# source:", "advisor review", "advisor eval", "decisive", "pre-commit"):
+        assert must in guide, must
+    # every advisor command the guide shows (in code) exists
+    commands = set(re.findall(r"(?:\.venv/bin/|`)advisor ([a-z][a-z-]+)", guide))
+    assert {"new", "review", "eval", "match", "export", "serve"} <= commands
+    help_text = run_advisor("--help").stdout.decode()
+    listed = set(re.findall(r"^│ ([a-z][a-z-]+)\s", help_text, re.M))
+    assert commands <= listed, commands - listed
