@@ -336,3 +336,69 @@ def test_hybrid_server_loads_the_model_once_and_answers_prose_concurrently():
         # concurrent answers equal a lone answer (no shared state trampled)
         lone = json.loads(srv.post(texts[0])[2])
         assert json.loads(results[0][2]) == lone
+
+
+# ------------------------------------------------------------------ the ASGI app, in process
+
+
+def asgi_request(app, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None):
+    """One request through the ASGI app with anyio (lifespan run first): (status, headers, body)."""
+    import anyio
+
+    async def call():
+        sent: list[dict] = []
+        got: dict = {"status": None, "headers": {}, "body": b""}
+        startup = [{"type": "lifespan.startup"}]
+
+        async def l_receive():
+            if startup:
+                return startup.pop()
+            await anyio.sleep_forever()
+
+        async def l_send(message):
+            sent.append(message)
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(app, {"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}, l_receive, l_send)
+            with anyio.fail_after(60):
+                while not any(m["type"] == "lifespan.startup.complete" for m in sent):
+                    await anyio.sleep(0.01)
+            messages = [{"type": "http.request", "body": body, "more_body": False}]
+
+            async def receive():
+                return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+            async def send(message):
+                if message["type"] == "http.response.start":
+                    got["status"] = message["status"]
+                    got["headers"] = {k.decode(): v.decode() for k, v in message["headers"]}
+                elif message["type"] == "http.response.body":
+                    got["body"] += message.get("body", b"")
+
+            raw_headers = [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+            scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method,
+                     "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
+                     "root_path": "", "headers": raw_headers, "client": ("127.0.0.1", 1),
+                     "server": ("127.0.0.1", 80), "state": {}}
+            await app(scope, receive, send)
+            tg.cancel_scope.cancel()
+        return got["status"], got["headers"], got["body"]
+
+    return anyio.run(call)
+
+
+def test_full_queue_is_503_and_bad_content_length_is_400(kb):
+    from advisor.match import Advisor
+    from advisor.serve import ServeConfig, create_app
+
+    app = create_app(ServeConfig(mode="rules", max_pending=3), Advisor(kb, mode="rules"))
+    service = app.state.service
+    status, _, body = asgi_request(app, "POST", "/match", b"fatal error: concurrent map writes",
+                                   {"Content-Type": "text/plain"})
+    assert status == 200 and json.loads(body)["matches"][0]["id"] == "concurrent-map-writes"
+    service.pending = 3  # as if three requests were waiting for a matcher
+    status, headers, body = asgi_request(app, "POST", "/match", b"fatal error: concurrent map writes")
+    assert status == 503 and headers["retry-after"] == "1" and "busy" in json.loads(body)["error"]
+    service.pending = 0
+    status, _, body = asgi_request(app, "POST", "/match", b"x", {"Content-Length": "lots"})
+    assert status == 400 and "Content-Length" in json.loads(body)["error"]
