@@ -240,7 +240,7 @@ def test_a_huge_paste_does_not_starve_small_ones():
     """Three ~4 MB dumps queue on the single large-paste worker; small pastes keep flowing."""
     dump = goroutine_dump(26_000)
     assert 3_500_000 < len(dump) < 7 * 1024 * 1024
-    with serving("--mode", "rules", "--max-mb", "8") as srv:
+    with serving("--mode", "rules", "--max-mb", "8", "--concurrency", "2", "--max-pending", "64") as srv:
         done: dict[str, list[float]] = {"large": [], "small": []}
         lock = threading.Lock()
         t0 = time.monotonic()
