@@ -64,8 +64,9 @@ print(json.dumps(out))
 """
 
 
-def child(mode: str, backend: str, arg: str) -> tuple[float, dict]:
+def child(mode: str, backend: str, arg: str, **extra_env: str) -> tuple[float, dict]:
     env = {k: v for k, v in os.environ.items() if k != "ADVISOR_MODEL"}
+    env.update(extra_env)
     t = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", CHILD, mode, backend, arg], capture_output=True,
                           text=True, cwd=ROOT, env=env, timeout=600)
@@ -109,6 +110,10 @@ def main() -> None:
             "tokens": infos[backend][0]["tokens"],
         }
 
+    # Why NumpyMiniLM pins OpenBLAS to one thread: the same query with numpy's default (2).
+    blas2 = med([child("steady", "numpy", QUERY, OPENBLAS_NUM_THREADS="2")[1]["per_query_s"]
+                 for _ in range(3)])
+
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "texts.json")
         Path(path).write_text(json.dumps(TEXTS), encoding="utf-8")
@@ -132,6 +137,7 @@ def main() -> None:
     row("peak RSS", "peak_rss_mb", 1, "MB", ".0f")
     print(f"{'encode all ' + str(len(TEXTS)) + ' test texts':34}{batch['reference']:>14.3f} s"
           f"{batch['numpy']:>10.3f} s{batch['reference'] / batch['numpy']:>8.1f}x")
+    print(f"{'  numpy with 2 OpenBLAS threads':34}{'':>16}{blas2 * 1000:>10.1f}ms")
     print(f"numpy path imported: {n['modules'] or 'no torch/sentence_transformers/transformers'}")
     print(f"max |cosine - 1| over {len(TEXTS)} test texts: {np.abs(cosine - 1).max():.2e}; "
           f"max |component diff|: {np.abs(ours - ref).max():.2e}")
