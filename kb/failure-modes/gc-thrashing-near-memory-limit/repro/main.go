@@ -33,6 +33,7 @@ var names = []string{
 	"/gc/gomemlimit:bytes",
 	"/gc/gogc:percent",
 	"/gc/limiter/last-enabled:gc-cycle",
+	"/cpu/classes/user:cpu-seconds",
 }
 
 func read() []metrics.Sample {
@@ -74,12 +75,14 @@ func main() {
 	cycles := val(s1[0]) - val(s0[0])
 	gcCPU := val(s1[1]) - val(s0[1])
 	allCPU := val(s1[2]) - val(s0[2])
+	userCPU := val(s1[7]) - val(s0[7])
+	share := gcCPU / (gcCPU + userCPU) // GC's part of the CPU the program actually used
 	gogc := fmt.Sprint(int64(s1[5].Value.Uint64())) // GOGC=off reads as -1
 	fmt.Printf("runtime/metrics: /gc/gomemlimit:bytes=%.0f MiB /gc/gogc:percent=%s /gc/heap/live:bytes=%.0f MiB /gc/limiter/last-enabled:gc-cycle=%.0f\n",
 		val(s1[4])/(1<<20), gogc, val(s1[3])/(1<<20), val(s1[6]))
-	fmt.Printf("runtime/metrics: %.0f GC cycles in %.1fs (%.0f/s), GC CPU %.2fs of %.2fs available (%.0f%%), %d requests\n",
-		cycles, elapsed, cycles/elapsed, gcCPU, allCPU, 100*gcCPU/allCPU, work)
-	if gcCPU/allCPU >= 0.25 && val(s1[3]) >= 0.8*val(s1[4]) {
+	fmt.Printf("runtime/metrics: %.0f GC cycles in %.1fs (%.0f/s), GC CPU %.2fs of %.2fs available (%.0f%%), %.0f%% of the CPU used, %d requests\n",
+		cycles, elapsed, cycles/elapsed, gcCPU, allCPU, 100*gcCPU/allCPU, 100*share, work)
+	if share >= 0.3 && val(s1[3]) >= 0.8*val(s1[4]) {
 		fmt.Println("GC thrashing: the live heap sits near GOMEMLIMIT, so the collector runs back to back")
 	}
 }
