@@ -33,7 +33,8 @@ MODES = ("hybrid", "rules", "semantic")
 RULE_MIN = 0.30  # a rule score below this is noise (one weak supporting line)
 SEM_FLOOR = 0.25  # cosine at which semantic evidence starts to count
 SEM_SPAN = 0.40  # cosine above the floor that counts as full semantic evidence
-SEM_ONLY_MIN = 0.42  # cosine an entry needs with no rule support at all
+SEM_ONLY_MIN = 0.45  # cosine a prose query needs with no rule support at all
+SEM_STRUCT_MIN = 0.55  # the same for Go output that no rule explains
 SEM_ONLY_CAP = 0.70  # a semantic-only match never scores above this
 HIGH, MEDIUM = 0.80, 0.55
 
@@ -151,6 +152,8 @@ class Advisor:
         if want_semantic:
             sem = self._semantic_scores(norm.text, facts)
 
+        free = "free-text" in facts.kinds
+        has_rules = bool(strong)
         cands: list[Candidate] = []
         for e in self.kb.entries.values():
             r = rule_scores.get(e.id)
@@ -163,9 +166,13 @@ class Advisor:
             elif self.mode == "semantic":
                 score = SEM_ONLY_CAP * _sem01(s) if s is not None and s >= SEM_ONLY_MIN else 0.0
             elif rs > 0:
+                # rules decide; the embedding moves a candidate by at most 0.15
                 score = 0.85 * rs + 0.15 * (_sem01(s) if s is not None else rs)
-            elif s is not None and s >= SEM_ONLY_MIN and not decisive:
-                score = SEM_ONLY_CAP * _sem01(s)
+            elif s is not None and (free or not has_rules) and s >= (SEM_ONLY_MIN if free else SEM_STRUCT_MIN):
+                # Semantic-only candidates: for prose, or for Go output no rule explains.
+                # Never next to a decisive rule, and never above a rule-backed candidate
+                # in structured output.
+                score = 0.0 if decisive else SEM_ONLY_CAP * _sem01(s)
             else:
                 score = 0.0
             if score <= 0.0 or score < RULE_MIN * (0.85 if self.mode == "hybrid" else 1.0):

@@ -73,16 +73,21 @@ _GO_MARKERS = re.compile(
 _FOREIGN: dict[str, re.Pattern[str]] = {
     "python": re.compile(r"^Traceback \(most recent call last\):|^\s*File \"[^\"]+\", line \d+", re.M),
     "java": re.compile(
-        r"^Exception in thread |^\s+at [\w$.<>]+\((?:[\w$]+\.(?:java|kt|scala)(?::\d+)?|Native Method|Unknown Source)\)"
-        r"|java\.lang\.\w+(?:Error|Exception)|^Caused by: ",
+        r"^Exception in thread |^\s*at [\w$.<>]+\((?:[\w$]+\.(?:java|kt|scala)(?::\d+)?|Native Method|Unknown Source)\)"
+        r"|\bjava\.(?:lang|util|io|net)\.[\w.$]*(?:Error|Exception)\b|^Caused by: [\w.$]+(?:Error|Exception)",
         re.M),
-    "node": re.compile(r"^\s+at .+ \(.+\.[cm]?[jt]s:\d+:\d+\)|node:internal|^\s+at [\w.<>]+ \(node:|UnhandledPromiseRejection", re.M),
+    "node": re.compile(
+        r"^\s+at .+ \(.+\.[cm]?[jt]s:\d+:\d+\)|node:internal|^\s+at [\w.<>]+ \(node:|UnhandledPromiseRejection"
+        r"|JavaScript heap out of memory|\bv8::internal::|\bnode::\w+", re.M),
     "rust": re.compile(r"thread '[^']*' panicked at|RUST_BACKTRACE|^\s+\d+: (?:std|core)::", re.M),
     "nginx": re.compile(r"\[(?:emerg|alert|crit|error|warn|notice)\] \d+#\d+: ", re.M),
     "dotnet": re.compile(r"Unhandled exception\. System\.|^\s+at [\w.]+\(.*\) in .+\.cs:line \d+", re.M),
     "ruby": re.compile(r"\.rb:\d+:in `", re.M),
-    "c": re.compile(r"^==\d+==ERROR: AddressSanitizer|^#\d+ 0x[0-9a-f]+ in \w+ .+\.(?:c|cc|cpp):\d+", re.M),
-    "php": re.compile(r"PHP (?:Fatal|Warning|Parse) error", re.M),
+    "c": re.compile(
+        r"^==\d+==ERROR: AddressSanitizer|^#\d+\s+0x[0-9a-f]+ in [\w:~<>]+|^Program received signal SIG"
+        r"|^\(gdb\) |\bstd::(?:__cxx11::|vector<|basic_string<)",
+        re.M),
+    "php": re.compile(r"PHP (?:Fatal|Warning|Parse) error|^(?:PHP )?Fatal error: .* on line \d+", re.M),
 }
 
 # State inferred from the top of a stack, for formats that do not print it (debug=1 profiles).

@@ -23,6 +23,7 @@ ENTRY_TEXT_VARIANT = os.environ.get("ADVISOR_ENTRY_TEXT", "symptoms")
 
 
 def entry_text(e: FailureMode, variant: str = ENTRY_TEXT_VARIANT) -> str:
+    """One text per entry (the single-vector variants)."""
     parts = [e.title + ".", e.summary]
     if variant in ("symptoms", "full"):
         parts += [", ".join(e.aliases)]
@@ -34,6 +35,22 @@ def entry_text(e: FailureMode, variant: str = ENTRY_TEXT_VARIANT) -> str:
     if variant == "short":
         parts = [e.title + ".", ", ".join(e.aliases), *e.signatures]
     return "\n".join(p for p in parts if p)
+
+
+def entry_passages(e: FailureMode, variant: str = ENTRY_TEXT_VARIANT) -> list[str]:
+    """The texts embedded for an entry. The model reads at most 256 word pieces, which
+    a whole entry exceeds, so "multi" embeds each symptom and cause on its own and an
+    entry scores as its best passage."""
+    if variant != "multi":
+        return [entry_text(e, variant)]
+    out = [f"{e.title}. {e.summary}"]
+    out += [f"{e.title}: {s}" for s in e.symptoms]
+    out += [f"{e.title}: {c.title}. {c.detail}" for c in e.causes]
+    out.append(f"{e.title}: " + "; ".join(e.signatures))
+    names = [a for a in e.aliases if a.isascii()]
+    if names:
+        out.append(f"{e.title}: " + ", ".join(names))
+    return out
 
 
 def query_text(text: str, facts: Facts, limit: int = 2000) -> str:
@@ -65,13 +82,18 @@ def query_text(text: str, facts: Facts, limit: int = 2000) -> str:
 
 @dataclass
 class SemanticIndex:
-    ids: list[str]
+    ids: list[str]  # entry id of each row (an entry may have several passages)
     vectors: np.ndarray  # (n, dim), L2-normalised
     model_id: str
 
     def scores(self, query_vec: np.ndarray) -> dict[str, float]:
+        """Cosine of the query to each entry: the best of the entry's passages."""
         sims = self.vectors @ query_vec
-        return {i: float(s) for i, s in zip(self.ids, sims, strict=True)}
+        out: dict[str, float] = {}
+        for i, s in zip(self.ids, sims, strict=True):
+            if s > out.get(i, -2.0):
+                out[i] = float(s)
+        return out
 
 
 def _index_path(kb: KnowledgeBase, model_id: str) -> Path:
@@ -80,8 +102,13 @@ def _index_path(kb: KnowledgeBase, model_id: str) -> Path:
 
 
 def build_index(kb: KnowledgeBase, embedder, path: Path | None = None) -> SemanticIndex:
-    ids = sorted(kb.entries)
-    vectors = embedder.encode([entry_text(kb.entries[i]) for i in ids]).astype(np.float32)
+    ids: list[str] = []
+    texts: list[str] = []
+    for ident in sorted(kb.entries):
+        for passage in entry_passages(kb.entries[ident]):
+            ids.append(ident)
+            texts.append(passage)
+    vectors = embedder.encode(texts).astype(np.float32)
     index = SemanticIndex(ids, vectors, embedder.model_id)
     path = path or _index_path(kb, embedder.model_id)
     try:
@@ -102,7 +129,7 @@ def load_index(kb: KnowledgeBase, embedder, *, rebuild: bool = False) -> tuple[S
             with np.load(path, allow_pickle=False) as data:
                 ids = [str(x) for x in data["ids"]]
                 vectors = data["vectors"]
-            if ids == sorted(kb.entries):
+            if sorted(set(ids)) == sorted(kb.entries):
                 return SemanticIndex(ids, vectors, embedder.model_id), False
         except (OSError, ValueError, KeyError):
             pass  # corrupt index: rebuild
