@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # Growth: marginal cost per added entry between consecutive sizes, and a linear fit.
     growth = []
-    for a, b in zip(results, results[1:]):
+    for a, b in zip(results, results[1:], strict=False):
         if b["entries"] > a["entries"]:
             growth.append({"from": a["entries"], "to": b["entries"],
                            "ratio_time": round(b["median_s"] / a["median_s"], 2),

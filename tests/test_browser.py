@@ -21,7 +21,8 @@ from urllib.parse import urlparse
 import pytest
 
 from tests.conftest import ROOT
-from tests.test_site import _build_real_site, site_kb, site_url  # noqa: F401 (fixture)
+from tests.test_site import _build_real_site, site_url
+from tests.test_site import site_kb as site_kb  # the fixture, shared with test_site.py
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.xdist_group("site")]
 
@@ -155,7 +156,7 @@ def _search(page, server: str, query: str) -> list[str]:
     page.wait_for_function(
         "q => { const m = document.querySelector('.md-search-result__meta');"
         " return document.querySelector('input.md-search__input').value === q &&"
-        " m && /match/i.test(m.textContent); }", arg=query, timeout=15000)
+        " m && /match/i.test(m.textContent); }", arg=query, timeout=60000)
     page.wait_for_timeout(200)
     items = page.locator(".md-search-result__list a")
     return [h or "" for h in items.evaluate_all("els => els.map(e => e.getAttribute('href'))")]
@@ -192,3 +193,26 @@ def test_old_runbook_link_redirects_and_symptom_index(page, server, site_kb):
     for old, new in site_kb.former.items():
         page.goto(f"{server}failure-modes/{old}/#now")
         page.wait_for_url(re.compile(rf"/failure-modes/{new}/#now$"))
+
+
+def test_diagram_is_drawn_without_network(page, server, site_kb):
+    """An entry's mermaid diagram is drawn from the vendored script, never a CDN.
+
+    The `page` fixture fails the test on any request that leaves 127.0.0.1.
+    """
+    with_diagram = sorted(i for i, e in site_kb.entries.items() if e.diagram)
+    if not with_diagram:
+        pytest.skip("no entry defines a diagram")
+    if not (ROOT / "build" / "vendor" / "mermaid.min.js").is_file():
+        pytest.skip("mermaid not vendored (python -m advisor.site.vendor); diagrams are shown as source")
+    ident = with_diagram[0]
+    page.goto(f"{server}failure-modes/{ident}/#cause")
+    # Material swaps <pre class="mermaid"> for a <div class="mermaid"> and draws the SVG
+    # into a closed shadow root: the drawn diagram shows as the div's height.
+    page.wait_for_function(
+        "() => { const d = document.querySelector('div.mermaid');"
+        " return d && d.getBoundingClientRect().height > 40; }", timeout=20000)
+    assert page.evaluate("typeof mermaid") == "object"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator("div.mermaid").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / f"diagram-{ident}.png"))

@@ -173,7 +173,7 @@ def test_symptom_index_lists_every_signature(site_kb):
     md = render.render_symptom_index(site_kb.entries.values())
     for e in site_kb.entries.values():
         for sig in e.signatures:
-            assert render.code_span(sig) + f" → [{e.title}](failure-modes/{e.id}.md)" in md
+            assert render.code_span(sig) + f" → [{render.link_text(e.title)}](failure-modes/{e.id}.md)" in md
 
 
 def test_no_generated_markdown_in_docs():

@@ -97,6 +97,11 @@ def cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
+def link_text(text: str) -> str:
+    """Text safe inside [...] of a Markdown link (and a table cell)."""
+    return cell(text).replace("[", "\\[").replace("]", "\\]")
+
+
 def heading(level: int, title: str, anchor: str | None = None) -> str:
     return "#" * level + " " + title + (f" {{#{anchor}}}" if anchor else "") + "\n"
 
@@ -286,7 +291,7 @@ def render_entry(
         if r.cgo:
             facts.append("needs cgo and a C compiler")
         out.append("; ".join(facts) + ".\n")
-        tabs = [(f"repro/main.go", files.repro), ("fixed/main.go", files.fixed)]
+        tabs = [("repro/main.go", files.repro), ("fixed/main.go", files.fixed)]
         for label, src in tabs:
             if src:
                 out.append(f'=== "{label}"\n\n{indent(fence(src, "go"))}\n')
@@ -324,7 +329,7 @@ def render_entry(
     out.append(heading(2, "Related", "related"))
     if e.related:
         out.append("\n".join(
-            item(f"[{titles[r]}]({r}.md)" if r in titles else code_span(r)) for r in e.related) + "\n")
+            item(f"[{link_text(titles[r])}]({r}.md)" if r in titles else code_span(r)) for r in e.related) + "\n")
     else:
         out.append("No related entries listed.\n")
 
@@ -332,7 +337,7 @@ def render_entry(
     out.append(heading(2, "Postmortems", "postmortems"))
     if postmortems:
         out.append("\n".join(
-            item(f"[{p.date.isoformat()} · {p.title}](../{postmortem_path(p.id)}) · "
+            item(f"[{p.date.isoformat()} · {link_text(p.title)}](../{postmortem_path(p.id)}) · "
                  f"{p.severity.value}, {p.duration_minutes} min"
                  + (" · *illustrative*" if p.illustrative else ""))
             for p in postmortems) + "\n")
@@ -382,7 +387,7 @@ def render_postmortem(p: Postmortem, *, titles: Mapping[str, str]) -> str:
     """One incident record; links to the failure modes it cites (which link back)."""
 
     def fm(ident: str) -> str:
-        return f"[{titles[ident]}](../{entry_path(ident)})" if ident in titles else code_span(ident)
+        return f"[{link_text(titles[ident])}](../{entry_path(ident)})" if ident in titles else code_span(ident)
 
     meta = {"title": p.title, "description": " ".join(p.summary.split())[:300],
             "tags": ["Postmortem", *p.tags]}
@@ -430,9 +435,9 @@ def render_postmortem_index(postmortems: Sequence[Postmortem], *, titles: Mappin
         return join(out)
     rows = []
     for p in sorted(postmortems, key=lambda p: (p.date, p.id), reverse=True):
-        fms = ", ".join(f"[{cell(titles.get(i, i))}](../{entry_path(i)})" if i in titles else code_span(i)
+        fms = ", ".join(f"[{link_text(titles.get(i, i))}](../{entry_path(i)})" if i in titles else code_span(i)
                         for i in p.failure_modes)
-        rows.append(f"| {p.date.isoformat()} | [{cell(p.title)}]({p.id}.md) | {p.severity.value} | "
+        rows.append(f"| {p.date.isoformat()} | [{link_text(p.title)}]({p.id}.md) | {p.severity.value} | "
                     f"{p.duration_minutes} min | {fms} |\n")
     out.append("| Date | Incident | Severity | Duration | Failure modes |\n|---|---|---|---|---|\n"
                + "".join(rows))
@@ -443,7 +448,7 @@ def render_postmortem_index(postmortems: Sequence[Postmortem], *, titles: Mappin
 
 
 def _entry_row(e: FailureMode, prefix: str, pm_count: int = 0) -> str:
-    link = f"[{cell(e.title)}]({prefix}{e.id}.md)"
+    link = f"[{link_text(e.title)}]({prefix}{e.id}.md)"
     return (f"| {link} | {e.severity.value} | {go_versions_label(e)} | "
             f"{cell(e.summary.split('. ')[0].rstrip('.'))}. |\n")
 
@@ -478,7 +483,7 @@ def render_severity_index(entries: Iterable[FailureMode]) -> str:
             out.append("No entries.\n")
             continue
         out.append("| Failure mode | Category | Go | Recoverable |\n|---|---|---|---|\n" + "".join(
-            f"| [{cell(e.title)}](failure-modes/{e.id}.md) | {CATEGORY_TITLES[e.category]} | "
+            f"| [{link_text(e.title)}](failure-modes/{e.id}.md) | {CATEGORY_TITLES[e.category]} | "
             f"{go_versions_label(e)} | {recoverable_label(e)} |\n" for e in group))
     return join(out)
 
@@ -497,7 +502,7 @@ def render_symptom_index(entries: Iterable[FailureMode]) -> str:
            "The first lines you see, exactly as the Go runtime or the tools print them, each "
            "linking to its failure mode. Paste a line into search, or use your browser's find.\n"]
     out.append("\n".join(
-        item(f"{code_span(sig)} → [{e.title}](failure-modes/{e.id}.md)") for sig, e in pairs) + "\n")
+        item(f"{code_span(sig)} → [{link_text(e.title)}](failure-modes/{e.id}.md)") for sig, e in pairs) + "\n")
     return join(out)
 
 
