@@ -498,7 +498,7 @@ def serve(
     mode: Annotated[Mode, typer.Option("--mode", help="hybrid: rules + embeddings; rules: no model.")] = Mode.hybrid,
     model: Annotated[str | None, typer.Option("--model", help="Embedding model folder or name.")] = None,
     max_mb: Annotated[float, typer.Option("--max-mb", min=0.001, max=128, help="Largest request body, MB (413 beyond).")] = 8,
-    concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=64, help="Matcher threads for ordinary pastes.")] = 2,
+    concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=64, help="Matcher threads for ordinary pastes (large ones get one more).")] = 2,
     max_pending: Annotated[int, typer.Option("--max-pending", min=1, max=10_000, help="Requests queued at most (503 beyond).")] = 64,
     log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level.")] = "info",
     kb: KbOption = None,

@@ -53,7 +53,9 @@ class ServeConfig:
     kb_root: str | None = None
     max_bytes: int = DEFAULT_MAX_BYTES
     large_bytes: int = 256 * 1024  # pastes above this share one worker
-    concurrency: int = 2  # matcher threads for ordinary pastes (the machine has 2 cores)
+    # Matcher threads for ordinary pastes, one per core of the 2-core target. One vs two
+    # measured within noise on a shared machine (benchmarks/serve_bench.py --concurrency).
+    concurrency: int = 2
     max_pending: int = 64  # requests waiting for or in a matcher; 503 beyond
     warm: bool = True  # load the model and index at startup (hybrid/semantic)
 

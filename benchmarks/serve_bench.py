@@ -60,10 +60,10 @@ def bodies(mode: str) -> list[bytes]:
     return out
 
 
-def start(mode: str, port: int) -> subprocess.Popen:
+def start(mode: str, port: int, concurrency: int = 2) -> subprocess.Popen:
     proc = subprocess.Popen(
         [sys.executable, "-m", "advisor", "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--mode", mode, "--log-level", "warning"],
+         "--mode", mode, "--log-level", "warning", "--concurrency", str(concurrency)],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + 180
@@ -124,10 +124,10 @@ def pct(sorted_values: list[float], p: float) -> float:
     return sorted_values[k]
 
 
-def bench(mode: str, requests: int, clients: int, time_limit: float) -> dict:
+def bench(mode: str, requests: int, clients: int, time_limit: float, concurrency: int = 2) -> dict:
     port = free_port()
     t0 = time.perf_counter()
-    proc = start(mode, port)
+    proc = start(mode, port, concurrency)
     startup = time.perf_counter() - t0
     try:
         payloads = bodies(mode)
@@ -141,13 +141,13 @@ def bench(mode: str, requests: int, clients: int, time_limit: float) -> dict:
             proc.kill()
     lat.sort()
     row = {
-        "mode": mode, "requests": len(lat), "clients": clients, "startup_s": round(startup, 2),
+        "mode": mode, "requests": len(lat), "clients": clients, "server_concurrency": concurrency, "startup_s": round(startup, 2),
         "p50_ms": round(statistics.median(lat) * 1000, 1), "p90_ms": round(pct(lat, 90) * 1000, 1),
         "p99_ms": round(pct(lat, 99) * 1000, 1), "max_ms": round(lat[-1] * 1000, 1),
         "throughput_rps": round(len(lat) / wall, 1), "statuses": statuses,
         "mean_body_kb": round(sum(len(b) for b in payloads) / len(payloads) / 1024, 1),
     }
-    print(f"advisor serve ({mode:<6}) {row['requests']:>5} requests, {clients} clients: "
+    print(f"advisor serve ({mode:<6}, {concurrency} matcher threads) {row['requests']:>5} requests, {clients} clients: "
           f"p50 {row['p50_ms']:7.1f} ms  p99 {row['p99_ms']:7.1f} ms  max {row['max_ms']:7.1f} ms  "
           f"{row['throughput_rps']:7.1f} req/s  (startup {startup:.1f} s, statuses {statuses})", flush=True)
     return row
@@ -158,13 +158,14 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=3000)
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--mode", choices=["rules", "hybrid", "both"], default="both")
+    ap.add_argument("--concurrency", type=int, default=2, help="the server's matcher threads")
     ap.add_argument("--time-limit", type=float, default=120.0, help="seconds per mode, at most")
     ap.add_argument("--json", action="store_true", help="also print the rows as JSON")
     args = ap.parse_args()
     modes = ["rules", "hybrid"] if args.mode == "both" else [args.mode]
     print(f"machine: {os.cpu_count()} CPUs; bounded: {args.requests} requests or "
           f"{args.time_limit:g} s per mode", flush=True)
-    rows = [bench(m, args.requests, args.clients, args.time_limit) for m in modes]
+    rows = [bench(m, args.requests, args.clients, args.time_limit, args.concurrency) for m in modes]
     if args.json:
         print(json.dumps(rows, indent=2))
 
