@@ -402,3 +402,43 @@ def test_full_queue_is_503_and_bad_content_length_is_400(kb):
     service.pending = 0
     status, _, body = asgi_request(app, "POST", "/match", b"x", {"Content-Length": "lots"})
     assert status == 400 and "Content-Length" in json.loads(body)["error"]
+
+
+# ------------------------------------------------------------------ the paste page in a real browser
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.xdist_group("site")
+def test_paste_page_works_in_chromium_under_its_csp(server: Server, tmp_path):
+    """The inline script runs under the page's own CSP (its hash is right) and shows matches."""
+    chromium = "/usr/bin/chromium"
+    if not os.path.exists(chromium):
+        pytest.fail(f"{chromium} missing: run scripts/install-system-deps.sh")
+    from playwright.sync_api import sync_playwright
+
+    args = ["--disable-gpu", "--disable-background-networking", "--no-first-run"]
+    if os.geteuid() == 0:
+        args.append("--no-sandbox")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, headless=True, args=args)
+        try:
+            page = browser.new_page()
+            problems: list[str] = []
+            page.on("pageerror", lambda exc: problems.append(str(exc)))
+            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+            page.goto(f"http://127.0.0.1:{server.port}/")
+            page.fill("#text", "fatal error: concurrent map writes\n<img src=x onerror=alert(1)>")
+            page.click("button[type=submit]")
+            page.locator("#out li a").first.wait_for(timeout=30_000)
+            first = page.locator("#out li a").first
+            assert "map" in first.inner_text().lower()
+            assert first.get_attribute("href").endswith("/failure-modes/concurrent-map-writes/")
+            assert page.locator("#out img").count() == 0  # pasted markup stays text
+            page.fill("#text", "Traceback (most recent call last):\nValueError: nope\n")
+            page.click("button[type=submit]")
+            page.wait_for_function("document.getElementById('status').textContent.includes('Go program')",
+                                   timeout=30_000)
+            assert not problems, problems
+        finally:
+            browser.close()
