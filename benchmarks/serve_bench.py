@@ -9,6 +9,18 @@ take the embedding path) over keep-alive connections from `--clients` threads, a
 `--requests` requests and at most `--time-limit` seconds per mode, then prints p50, p90,
 p99 and max latency and the throughput. Nothing here asserts: the numbers are for people
 (tests/test_serve.py has the asserted, smaller load test).
+
+Measured on the 2-core development machine, 2026-11-27, while other test suites ran
+(load average 4-6, so treat these as upper bounds), the samples of real Go output:
+
+    mode     clients  requests  p50       p99       throughput
+    rules    1        3000      1.7 ms    31 ms     275 req/s
+    rules    8        3000      31 ms     146 ms    200 req/s
+    hybrid   1        1000      5.2 ms    134 ms    34 req/s
+    hybrid   8        3000      200 ms    1.09 s    33 req/s
+
+With eight clients on two cores the latency is queueing: the service time of one
+request is the one-client column. One matcher thread against two measured within noise.
 """
 
 from __future__ import annotations
