@@ -15,7 +15,7 @@ import re2
 from .facts import Bucket, Facts
 from .kb import KnowledgeBase
 from .models import FailureMode, GctracePredicate, GoroutinePredicate, MatchRule
-from .validate import compile_re2
+from .regex import compile_re2
 
 MAX_EVIDENCE_PER_RULE = 3
 ALIAS_WEIGHT = 0.6

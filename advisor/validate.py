@@ -19,6 +19,7 @@ import re2
 from pydantic import BaseModel, ValidationError
 
 from .models import FailureMode, MatchRule, Postmortem
+from .regex import compile_re2
 from .yamlio import Position, YamlDoc, YamlLoadError, load_yaml
 
 MODELINE_PREFIX = "# yaml-language-server: $schema="
@@ -304,14 +305,6 @@ def _rule_patterns(rule: MatchRule) -> list[tuple[tuple[Any, ...], str]]:
         if g.stack:
             out.append((("goroutines", "stack"), g.stack))
     return out
-
-
-def compile_re2(pattern: str, ignore_case: bool = False) -> re2._Regexp:
-    opts = re2.Options()
-    opts.case_sensitive = not ignore_case
-    opts.max_mem = 8 << 20
-    opts.log_errors = False  # errors are reported as issues, not printed by absl
-    return re2.compile(pattern, options=opts)
 
 
 class PatternCheck(FileCheck):
