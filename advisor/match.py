@@ -37,6 +37,7 @@ SEM_ONLY_MIN = 0.45  # cosine a prose query needs with no rule support at all
 SEM_STRUCT_MIN = 0.55  # the same for Go output that no rule explains
 SEM_ONLY_CAP = 0.70  # a semantic-only match never scores above this
 HIGH, MEDIUM = 0.80, 0.55
+TIE_GAP = 0.10  # rule scores closer than this are a tie the embedding may break
 
 
 @dataclass
@@ -146,13 +147,17 @@ class Advisor:
         strong = {i: r for i, r in rule_scores.items() if not r.excluded and r.score >= RULE_MIN}
         decisive = any(r.decisive for r in strong.values())
         sem: dict[str, float] = {}
+        free = "free-text" in facts.kinds
+        ranked = sorted((r.score for r in strong.values()), reverse=True)
+        close = len(ranked) > 1 and ranked[0] - ranked[1] < TIE_GAP
+        # The model costs ~0.3 s per process: ask it only when it can change the answer
+        # (prose, Go output no rule explains, or a near-tie between non-decisive rules).
         want_semantic = self.mode == "semantic" or (
-            self.mode == "hybrid" and (not decisive or len(strong) > 1)
+            self.mode == "hybrid" and (free or not strong or (close and not decisive))
         )
         if want_semantic:
             sem = self._semantic_scores(norm.text, facts)
 
-        free = "free-text" in facts.kinds
         has_rules = bool(strong)
         cands: list[Candidate] = []
         for e in self.kb.entries.values():
