@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: setup demo test test-fast system-deps bench clean
+.PHONY: setup demo test test-fast system-deps vendor bench clean
 
 setup: $(STAMP)
 
@@ -25,7 +25,12 @@ demo: setup
 system-deps:
 	bash scripts/install-system-deps.sh
 
-test: setup system-deps
+# mermaid.min.js from the npm registry into build/vendor/, so entry diagrams are drawn
+# offline; without npm the site still builds and shows diagrams as source.
+vendor: setup
+	test -f build/vendor/mermaid.min.js || $(BIN)/python -m advisor.site.vendor || echo "mermaid not vendored: diagrams are shown as source"
+
+test: setup system-deps vendor
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 # Everything but the slow tests (Go toolchain, model, browser, site build).
