@@ -99,13 +99,12 @@ def match(
     kb: KbOption = None,
 ) -> None:
     """Name the failure modes behind a pasted panic, dump, gctrace or symptom. Exit 0 matched, 1 abstained, 2 bad input."""
-    from .kb import load_kb
     from .match import Advisor
 
     if json_out and markdown:
         raise UsageError("choose one of --json and --markdown")
     data = read_input(path)
-    advisor = Advisor(load_kb(kb), mode=mode.value, model=model)
+    advisor = Advisor(mode=mode.value, model=model, root=kb)
     result = advisor.match_bytes(data, top=top)
     if json_out:
         from .report import to_json

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 from .config import entry_url
 from .errors import UsageError
 from .facts import Bucket, Facts
-from .kb import KnowledgeBase, load_kb
+from .kb import KbView, KnowledgeBase, load_view
 from .normalise import Normalised, normalise_bytes
 from .parse import parse
 from .rules import Evidence, RuleEngine, RuleScore
@@ -104,10 +105,12 @@ def _confidence(score: float, decisive: bool) -> Literal["high", "medium", "low"
 class Advisor:
     """Holds the KB, the compiled rules and (lazily) the embedding model for many queries."""
 
-    def __init__(self, kb: KnowledgeBase | None = None, mode: Mode = "hybrid", model: str | None = None) -> None:
+    def __init__(self, kb: KnowledgeBase | KbView | None = None, mode: Mode = "hybrid",
+                 model: str | None = None, *, root: Path | None = None) -> None:
         if mode not in MODES:
             raise UsageError(f"unknown mode '{mode}'; use one of {', '.join(MODES)}")
-        self.kb = kb or load_kb()
+        # Without a KB given, read the pydantic-free view: the rules path stays fast.
+        self.kb = kb if kb is not None else load_view(root)
         self.mode = mode
         self.model = model or os.environ.get("ADVISOR_MODEL")
         self.rules = RuleEngine(self.kb) if mode != "semantic" else None

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 import re2
 
 from .facts import Bucket, Facts
-from .kb import KnowledgeBase
-from .models import FailureMode, GctracePredicate, GoroutinePredicate, MatchRule
+
+if TYPE_CHECKING:  # rules are read by attribute: pydantic models or a KbView's namespaces
+    from .kb import KbView, KnowledgeBase
+    from .models import FailureMode, GctracePredicate, GoroutinePredicate, MatchRule
 from .regex import compile_re2
 
 MAX_EVIDENCE_PER_RULE = 3
@@ -64,7 +68,7 @@ def _set(ignore_case: bool) -> re2.Set:
 class RuleEngine:
     """Compiled rules of a whole KB. Build once per process."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase | KbView) -> None:
         self.entries: list[FailureMode] = sorted(kb.entries.values(), key=lambda e: e.id)
         self._sets = {False: _set(False), True: _set(True)}
         # set index -> (entry id, rule id or None for an exclude pattern)
@@ -95,8 +99,8 @@ class RuleEngine:
                 self._alias_slots.append((e.id, alias))
         if self._alias_slots:
             self._alias_set.Compile()
-        self._alias_rule = MatchRule(id="alias", regex="alias", weight=ALIAS_WEIGHT,
-                                     description="the text names this failure mode")
+        self._alias_rule = SimpleNamespace(id="alias", regex="alias", weight=ALIAS_WEIGHT, decisive=False,
+                                           requires=[], description="the text names this failure mode")
 
     def _add(self, icase: bool, pattern: str, slot: tuple[str, str | None]) -> None:
         self._sets[icase].Add(pattern)

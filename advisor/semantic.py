@@ -9,12 +9,16 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .facts import Facts
-from .kb import KnowledgeBase, cache_dir
-from .models import FailureMode
+from .kb import cache_dir
+
+if TYPE_CHECKING:  # entries are read by attribute: pydantic models or a KbView's namespaces
+    from .kb import KbView, KnowledgeBase
+    from .models import FailureMode
 
 # What we embed for an entry. Variants were measured on the development corpus
 # (benchmarks/eval_text.py); "symptoms" won: the words an engineer pastes or types
@@ -96,12 +100,12 @@ class SemanticIndex:
         return out
 
 
-def _index_path(kb: KnowledgeBase, model_id: str) -> Path:
+def _index_path(kb: KnowledgeBase | KbView, model_id: str) -> Path:
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in model_id)
     return cache_dir() / f"index-{kb.digest}-{safe}-{ENTRY_TEXT_VARIANT}.npz"
 
 
-def build_index(kb: KnowledgeBase, embedder, path: Path | None = None) -> SemanticIndex:
+def build_index(kb: KnowledgeBase | KbView, embedder, path: Path | None = None) -> SemanticIndex:
     ids: list[str] = []
     texts: list[str] = []
     for ident in sorted(kb.entries):
@@ -121,7 +125,7 @@ def build_index(kb: KnowledgeBase, embedder, path: Path | None = None) -> Semant
     return index
 
 
-def load_index(kb: KnowledgeBase, embedder, *, rebuild: bool = False) -> tuple[SemanticIndex, bool]:
+def load_index(kb: KnowledgeBase | KbView, embedder, *, rebuild: bool = False) -> tuple[SemanticIndex, bool]:
     """The index for this KB and model; built (and saved) when missing or stale."""
     path = _index_path(kb, embedder.model_id)
     if not rebuild and path.is_file():

@@ -125,3 +125,21 @@ def test_truncated_dump_still_yields_the_crash(tmp_path):
     assert proc.returncode in (0, 1)
     out = json.loads(proc.stdout)
     assert "panic" in out["input"]["kinds"]
+
+
+def test_rules_path_imports_neither_the_models_nor_the_model(tmp_path):
+    # The rules path reads the pydantic-free KB view and never loads the embedding code:
+    # this is what keeps `advisor match --mode rules` within its 0.3 s budget.
+    script = (
+        "import sys; from advisor.match import Advisor; "
+        f"r = Advisor(mode='rules').match_bytes(open({str(SAMPLE)!r}, 'rb').read()); "
+        "assert r.matches[0].id == 'concurrent-map-writes'; "
+        "bad = [m for m in ('advisor.models', 'advisor.embed', 'torch', 'sentence_transformers', 'yaml') "
+        "if m in sys.modules]; print(bad)"
+    )
+    import subprocess
+    import sys
+
+    run_advisor("match", "--mode", "rules", str(SAMPLE))  # warm the caches, as any earlier query would
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
