@@ -107,26 +107,39 @@ def load_kb(root: Path | None = None, *, use_cache: bool = True) -> KnowledgeBas
 def _load_cached(root: Path, use_cache: bool) -> KnowledgeBase:
     digest = kb_digest(root)
     path = cache_dir() / f"kb-{digest}.pickle"
-    if use_cache and path.is_file():
-        try:
-            with path.open("rb") as fh:
-                kb = pickle.load(fh)
-            if isinstance(kb, KnowledgeBase) and kb.digest == digest:
-                kb.root = root
-                return kb
-        except Exception:
-            pass  # a corrupt or incompatible cache is rebuilt, never trusted
-    kb = _build(root, digest)
-    if use_cache:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".tmp{os.getpid()}")
-            with tmp.open("wb") as fh:
-                pickle.dump(kb, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            tmp.replace(path)
-        except OSError:
-            pass  # a read-only checkout still works, just slower
+    kb = _read_cache(path, KnowledgeBase, digest, root) if use_cache else None
+    if kb is None:
+        kb = _build(root, digest)
+        if use_cache:
+            _write_cache(path, kb)
     return kb
+
+
+def _read_cache(path: Path, cls: type, digest: str, root: Path):
+    """A cached object of type cls for this digest, or None. A corrupt or incompatible
+    cache is rebuilt, never trusted."""
+    if not path.is_file():
+        return None
+    try:
+        with path.open("rb") as fh:
+            obj = pickle.load(fh)
+    except Exception:
+        return None
+    if not isinstance(obj, cls) or obj.digest != digest:
+        return None
+    obj.root = root
+    return obj
+
+
+def _write_cache(path: Path, obj: object) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        with tmp.open("wb") as fh:
+            pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)  # atomic: a concurrent reader never sees half a file
+    except OSError:
+        pass  # a read-only checkout still works, just slower
 
 
 # --------------------------------------------------------------------------- match view
@@ -175,23 +188,9 @@ def load_view(root: Path | None = None, *, use_cache: bool = True) -> KbView:
         raise KnowledgeBaseError(f"{root}: no knowledge base here (expected failure-modes/)")
     digest = kb_digest(root)
     path = cache_dir() / f"view-{digest}.pickle"
-    if use_cache and path.is_file():
-        try:
-            with path.open("rb") as fh:
-                view = pickle.load(fh)
-            if isinstance(view, KbView) and view.digest == digest:
-                view.root = root
-                return view
-        except Exception:
-            pass  # rebuilt below
-    view = view_of(load_kb(root, use_cache=use_cache))
-    if use_cache:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".tmp{os.getpid()}")
-            with tmp.open("wb") as fh:
-                pickle.dump(view, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            tmp.replace(path)
-        except OSError:
-            pass
+    view = _read_cache(path, KbView, digest, root) if use_cache else None
+    if view is None:
+        view = view_of(load_kb(root, use_cache=use_cache))
+        if use_cache:
+            _write_cache(path, view)
     return view
