@@ -437,8 +437,9 @@ def test_paste_page_works_in_chromium_under_its_csp(server: Server, tmp_path):
             assert page.locator("#out img").count() == 0  # pasted markup stays text
             page.fill("#text", "Traceback (most recent call last):\nValueError: nope\n")
             page.click("button[type=submit]")
-            page.wait_for_function("document.getElementById('status').textContent.includes('Go program')",
-                                   timeout=30_000)
+            # a locator wait, not wait_for_function: the page's CSP forbids eval, and a
+            # string predicate is evaluated in the page
+            page.locator("#status", has_text="Go program").wait_for(timeout=30_000)
             assert not problems, problems
         finally:
             browser.close()
