@@ -18,9 +18,11 @@ var (
 )
 
 //go:noinline
-func sender(id int)   { full <- id }
+func sender(id int) { full <- id }
+
 //go:noinline
 func receiver(id int) { <-never }
+
 //go:noinline
 func selector(id int, quit chan struct{}) {
 	select {
@@ -28,8 +30,10 @@ func selector(id int, quit chan struct{}) {
 	case <-quit:
 	}
 }
+
 //go:noinline
 func locker(id int) { mu.Lock(); mu.Unlock() }
+
 //go:noinline
 func sleeper(id int) { time.Sleep(time.Hour) }
 

@@ -6,9 +6,9 @@
 // exit status 2. It fires only because nothing else (timer, network poller, signal
 // handler via os/signal) is alive; the same bug in a server simply hangs.
 //
-// Optional argument (used for an extra sample in samples/):
-//   wait - main calls wg.Wait() before draining the unbuffered channel, so the
-//          workers block in [chan send] and main in [sync.WaitGroup.Wait]
+// Optional argument (used for an extra sample in samples/): with "wait", main
+// calls wg.Wait() before draining the unbuffered channel, so the workers block
+// in [chan send] and main in [sync.WaitGroup.Wait].
 package main
 
 import (

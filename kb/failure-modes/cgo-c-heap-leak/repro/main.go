@@ -70,8 +70,8 @@ func report(label string) (rssMiB, heapMiB int64) {
 }
 
 func handle(payload string) {
-	cs := C.CString(payload)     // malloc'd copy: caller must C.free it
-	buf := C.scratch(64 << 10)   // malloc'd: caller must C.free it
+	cs := C.CString(payload)   // malloc'd copy: caller must C.free it
+	buf := C.scratch(64 << 10) // malloc'd: caller must C.free it
 	_ = C.consume(cs, buf)
 	// BUG: no C.free(unsafe.Pointer(cs)), no C.free(buf)
 }

@@ -66,7 +66,7 @@ func main() {
 	s0 := read()
 	work := 0
 	for time.Since(start) < 2*time.Second { // request loop, bounded in time
-		sink = make([]byte, 64<<10) // per-request garbage
+		sink = make([]byte, 64<<10)  // per-request garbage
 		busy(100 * time.Microsecond) // the request's own CPU work
 		work++
 	}
@@ -76,7 +76,7 @@ func main() {
 	gcCPU := val(s1[1]) - val(s0[1])
 	allCPU := val(s1[2]) - val(s0[2])
 	userCPU := val(s1[7]) - val(s0[7])
-	share := gcCPU / (gcCPU + userCPU) // GC's part of the CPU the program actually used
+	share := gcCPU / (gcCPU + userCPU)              // GC's part of the CPU the program actually used
 	gogc := fmt.Sprint(int64(s1[5].Value.Uint64())) // GOGC=off reads as -1
 	fmt.Printf("runtime/metrics: /gc/gomemlimit:bytes=%.0f MiB /gc/gogc:percent=%s /gc/heap/live:bytes=%.0f MiB /gc/limiter/last-enabled:gc-cycle=%.0f\n",
 		val(s1[4])/(1<<20), gogc, val(s1[3])/(1<<20), val(s1[6]))

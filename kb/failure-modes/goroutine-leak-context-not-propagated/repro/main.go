@@ -55,7 +55,7 @@ func publishRetry(ctx context.Context, msg int) {
 }
 
 func handle(ctx context.Context, id int) {
-	go keepAlive(context.Background(), id)         // BUG: drops ctx
+	go keepAlive(context.Background(), id)          // BUG: drops ctx
 	go publishRetry(context.WithoutCancel(ctx), id) // BUG: strips cancellation
 	time.Sleep(2 * time.Millisecond)                // the request's own work
 }

@@ -37,7 +37,7 @@ func main() {
 	}
 	var checksum uint64
 	buf := make([]byte, 32<<20) // one reusable buffer
-	for i := 1; i <= 40; i++ { // 1.25 GiB in total, three times the cap
+	for i := 1; i <= 40; i++ {  // 1.25 GiB in total, three times the cap
 		for j := 0; j < len(buf); j += 4096 {
 			buf[j] = byte(i)
 		}

@@ -23,11 +23,11 @@ func main() {
 	ch := make(chan int)
 	var mu sync.Mutex
 	mu.Lock()
-	go func() { <-ch }()                      // [chan receive]
-	go func() { mu.Lock() }()                 // [sync.Mutex.Lock]
-	go func() { time.Sleep(time.Hour) }()     // [sleep]
-	go func() { select {} }()                 // [select (no cases)]
-	time.Sleep(100 * time.Millisecond)        // let them block
+	go func() { <-ch }()                  // [chan receive]
+	go func() { mu.Lock() }()             // [sync.Mutex.Lock]
+	go func() { time.Sleep(time.Hour) }() // [sleep]
+	go func() { select {} }()             // [select (no cases)]
+	time.Sleep(100 * time.Millisecond)    // let them block
 
 	syscall.Kill(os.Getpid(), syscall.SIGUSR1)
 	time.Sleep(100 * time.Millisecond)

@@ -40,8 +40,8 @@ func liveMiB() uint64 {
 func main() {
 	before := liveMiB()
 	for i := 0; i < 100; i++ {
-		doc := string(fetch(i))                 // one 1 MiB string
-		id, _, _ := strings.Cut(doc[3:], ";")  // 12-byte substring: same backing array
+		doc := string(fetch(i))               // one 1 MiB string
+		id, _, _ := strings.Cut(doc[3:], ";") // 12-byte substring: same backing array
 		stringIDs = append(stringIDs, id)
 	}
 	for i := 100; i < 200; i++ {

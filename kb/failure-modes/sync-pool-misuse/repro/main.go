@@ -30,7 +30,7 @@ func handle(size int) {
 	b.Grow(size) // the buffer keeps its largest capacity for ever
 	b.Write(make([]byte, 16))
 	time.Sleep(time.Millisecond) // request processing time: many buffers are out of the pool at once
-	bufPool.Put(b) // put back whatever size it has grown to
+	bufPool.Put(b)               // put back whatever size it has grown to
 }
 
 var slicePool = sync.Pool{New: func() any { return make([]byte, 0, 512) }}

@@ -1,10 +1,10 @@
 // Reproducer: the two classic sync misuses, with opposite recoverability.
 //
-// 1. Done called once more than Add: "panic: sync: negative WaitGroup counter".
-//    That is an ordinary panic, so the deferred recover catches it.
-// 2. Unlock of a Mutex that is not locked (an Unlock on an early-return path plus a
-//    deferred Unlock). That is a fatal error, "fatal error: sync: unlock of
-//    unlocked mutex": no recover runs, the process exits with status 2.
+//  1. Done called once more than Add: "panic: sync: negative WaitGroup counter".
+//     That is an ordinary panic, so the deferred recover catches it.
+//  2. Unlock of a Mutex that is not locked (an Unlock on an early-return path plus a
+//     deferred Unlock). That is a fatal error, "fatal error: sync: unlock of
+//     unlocked mutex": no recover runs, the process exits with status 2.
 //
 // Other forms, run by hand:
 //

@@ -7,8 +7,8 @@
 //   - AfterFunc deadline: time.AfterFunc(d, f) is never stopped; when it fires,
 //     the runtime starts f in a new goroutine (created by time.goFunc) and f
 //     blocks sending its timeout to a caller that already left ([chan send]).
-// It also counts heap allocations of a select loop that calls time.After on
-// every iteration (one new timer and channel each time).
+//   - time.After in a loop: counts the heap allocations of a select loop that
+//     calls time.After on every iteration (one new timer and channel each time).
 //
 // Bounded: 100 requests, then the goroutineleak profile and the debug=2 dump; exit 0.
 package main
@@ -37,7 +37,7 @@ func watchdogRequest(d time.Duration, work func()) {
 
 // deadlineRequest returns errTimeout if work takes longer than d.
 func deadlineRequest(d time.Duration, work func() error) error {
-	result := make(chan error) // unbuffered
+	result := make(chan error)                         // unbuffered
 	time.AfterFunc(d, func() { result <- errTimeout }) // never stopped
 	go func() { result <- work() }()
 	return <-result // the first value wins; the timer's callback is left behind

@@ -4,10 +4,10 @@
 // goroutine's stack ("created by main.main in goroutine 1") and exits with status 2.
 // The worker's own deferred call runs first; main's deferred function never runs.
 //
-// Optional argument (used for the extra samples in samples/):
-//   repanic - the worker recovers, logs and panics again with the same value
-//             (Go 1.25+: "panic: ... [recovered, repanicked]")
-//   nil     - the worker calls panic(nil) (Go 1.21+: *runtime.PanicNilError)
+// Optional argument (used for the extra samples in samples/): with "repanic"
+// the worker recovers, logs and panics again with the same value (Go 1.25+:
+// "panic: ... [recovered, repanicked]"); with "nil" the worker calls panic(nil)
+// (Go 1.21+: *runtime.PanicNilError).
 package main
 
 import (

@@ -3,6 +3,7 @@
 //     reinterpretation of a buffer that may be too short);
 //   - elements are reached by bounds-checked slice indexing, not pointer arithmetic;
 //   - a reference is kept as a real pointer, so the GC keeps the object alive.
+//
 // It passes go vet (unsafeptr) and runs clean under -race/checkptr.
 package main
 

@@ -62,7 +62,7 @@ func main() {
 		runtime.GC() // the 1 MiB object is now freed and its span returned to the heap
 		keep = &holder{}
 		keep.p = (*[1 << 20]byte)(unsafe.Pointer(addr)) // a dangling pointer in a heap object
-		runtime.GC()                                     // the GC scans keep and finds it
+		runtime.GC()                                    // the GC scans keep and finds it
 		fmt.Println("the GC did not notice this time; run again")
 	}
 }
