@@ -3,7 +3,7 @@ takes another entry's samples or its near-misses. Fails when a new or changed ru
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import pytest
 
@@ -16,7 +16,7 @@ from .conftest import KB, ROOT
 ITEMS = sample_items(load_kb(KB))
 
 
-@lru_cache(maxsize=None)
+@cache
 def advisor(mode: str) -> Advisor:
     return Advisor(load_kb(KB), mode=mode)
 

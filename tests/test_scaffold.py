@@ -177,7 +177,7 @@ def test_pre_commit_files_pass_pre_commit_own_validation():
     from .conftest import ROOT
 
     try:
-        import pre_commit  # noqa: F401  (not a project dependency; checked where installed)
+        import pre_commit  # noqa: F401  (a dev dependency)
     except ImportError:
         pytest.skip("pre-commit is not installed in this environment")
     import sys
