@@ -44,7 +44,9 @@ def render_terminal(result: MatchResult, console: Console) -> None:
     if result.kinds:
         summary.append(" · " + ", ".join(result.kinds), style="dim")
     if f.goroutines:
-        summary.append(f" · {f.goroutines:,} goroutines in {len(f.buckets):,} buckets", style="dim")
+        g, b = f.goroutines, len(f.buckets)
+        summary.append(f" · {g:,} goroutine{'s' if g != 1 else ''} in {b:,} bucket{'s' if b != 1 else ''}",
+                       style="dim")
     console.print(summary)
     for note in result.notes:
         console.print(Text(f"note: {note}", style="dim italic"))
