@@ -161,11 +161,8 @@ class KbView:
     entries: dict[str, Any]
     former: dict[str, str] = field(default_factory=dict)
 
-    def get(self, ident: str) -> Any:
-        return self.entries.get(ident) or self.entries.get(self.former.get(ident, ""))
-
-    def entry_dir(self, ident: str) -> Path:
-        return self.root / "failure-modes" / ident
+    get = KnowledgeBase.get
+    entry_dir = KnowledgeBase.entry_dir
 
 
 def _namespace(value: Any) -> Any:

@@ -19,9 +19,7 @@ from collections import Counter
 
 from .facts import Bucket, Facts, Frame, GcCycle, SchedLine
 
-_GHEADER = re.compile(
-    r"goroutine (\d{1,19})(?: gp=\S+)?(?: m=\S+)?(?: mp=\S+)?(?: \[([^\]\n]*)\])?:?[ \t]*(?:\n|$)"
-)
+_GID = re.compile(r"goroutine (\d{1,19})")
 _GHEADER_LOOSE = re.compile(r"^goroutine (\d{1,19})\b[^\n]*(?:\n|$)", re.M)
 _SPLIT_GOROUTINES = re.compile(r"\n(?=goroutine \d+ )")
 _MINUTES = re.compile(r"(\d{1,9}) minutes?")
@@ -185,46 +183,11 @@ def _parse_state(raw: str | None) -> tuple[str, int, bool]:
 
 
 def _add_goroutine(ds: _DumpState, block: str, line_no: int, other: list[tuple[int, str]]) -> None:
-    m = _GHEADER.match(block)
+    """One goroutine from a block holding several (a dump pasted without blank lines)."""
+    m = _GID.match(block)
     if m is None:
-        m = _GHEADER_LOOSE.match(block)
-        ds.unknown_headers += 1
-        raw_state = None
-        gid = int(m.group(1)) if m else 0
-    else:
-        raw_state = m.group(2)
-        gid = int(m.group(1))
-    rest = block[m.end():] if m else block
-    parsed = ds.stack_cache.get(rest)
-    if parsed is None:
-        # Arguments differ between otherwise identical goroutines (main.worker(0x5));
-        # strip them before the second lookup so the frame parsing runs once per stack.
-        key = _ARGS.sub("(...)", rest) if "(" in rest else rest
-        parsed = ds.stack_cache.get(key)
-        if parsed is None:
-            parsed = _parse_stack(key)
-            if len(ds.stack_cache) < 200000:
-                ds.stack_cache[key] = parsed
-    key, frames, created, elided, trailing = parsed
-    state, wait, locked = _parse_state(raw_state)
-    ds.goroutines += 1
-    bkey = (state, key)
-    b = ds.buckets.get(bkey)
-    if b is None:
-        if len(ds.buckets) >= MAX_BUCKETS:
-            ds.overflow += 1
-            return
-        b = Bucket(state=state, frames=frames, created_by=created, first_line=line_no, elided=elided)
-        ds.buckets[bkey] = b
-    b.count += 1
-    if wait > b.max_wait:
-        b.max_wait = wait
-    if locked:
-        b.locked += 1
-    if len(b.ids) < 5:
-        b.ids.append(gid)
-    for off, text in trailing:
-        other.append((line_no + 1 + off, text))
+        return
+    _add_group(ds, block[m.end():], 1, line_no, m.group(1), other)
 
 
 def _add_profile_bucket(ds: _DumpState, block: str, line_no: int) -> bool:
@@ -278,7 +241,8 @@ def _add_group(ds: _DumpState, rest: str, count: int, line_no: int, gid: str,
     parsed = ds.stack_cache.get(stack)
     if parsed is None:
         parsed = _parse_stack(stack)
-        ds.stack_cache[stack] = parsed
+        if len(ds.stack_cache) < 200000:  # all-different stacks must not grow memory without bound
+            ds.stack_cache[stack] = parsed
     key, frames, created, elided, trailing = parsed
     state, wait, locked = _parse_state(raw_state)
     ds.goroutines += count

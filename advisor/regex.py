@@ -6,6 +6,8 @@ RE2 has no backtracking, so no pattern can make a line take exponential time.
 
 from __future__ import annotations
 
+from typing import Any
+
 import re2
 
 
@@ -15,3 +17,18 @@ def compile_re2(pattern: str, ignore_case: bool = False) -> re2._Regexp:
     opts.max_mem = 8 << 20
     opts.log_errors = False  # errors are reported as issues, not printed by absl
     return re2.compile(pattern, options=opts)
+
+
+def rule_patterns(rule: Any) -> list[tuple[tuple[Any, ...], str]]:
+    """Every regex of one match rule, with its location inside the rule (for errors)."""
+    out: list[tuple[tuple[Any, ...], str]] = []
+    if rule.regex is not None:
+        out.append((("regex",), rule.regex))
+    if rule.goroutines is not None:
+        g = rule.goroutines
+        for i, s in enumerate(g.state):
+            out.append((("goroutines", "state", i), s))
+        for name in ("function", "created_by", "stack"):
+            if getattr(g, name):
+                out.append((("goroutines", name), getattr(g, name)))
+    return out

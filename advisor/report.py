@@ -13,7 +13,7 @@ from .match import MatchResult
 _CONF_STYLE = {"high": "bold green", "medium": "yellow", "low": "dim"}
 
 
-def bucket_line(b: Bucket, total: int) -> str:
+def bucket_line(b: Bucket) -> str:
     where = ""
     if b.culprit:
         where = f" at {b.culprit.function}"
@@ -53,7 +53,7 @@ def render_terminal(result: MatchResult, console: Console) -> None:
     if f.buckets and f.goroutines > 1:
         console.print(Text("Top goroutine buckets:", style="bold"))
         for b in f.buckets[:3]:
-            console.print(Text(f"  {bucket_line(b, f.goroutines)}  (line {b.first_line})"))
+            console.print(Text(f"  {bucket_line(b)}  (line {b.first_line})"))
     if result.abstained:
         console.print(Text(_abstain_text(result), style="yellow"))
         return
@@ -82,7 +82,7 @@ def render_markdown(result: MatchResult) -> str:
     f = result.facts
     if f.buckets and f.goroutines > 1:
         out += ["", "Top goroutine buckets:", ""]
-        out += [f"- {bucket_line(b, f.goroutines)} (line {b.first_line})" for b in f.buckets[:3]]
+        out += [f"- {bucket_line(b)} (line {b.first_line})" for b in f.buckets[:3]]
     if result.abstained:
         out += ["", f"**No match.** {_abstain_text(result)}"]
         return "\n".join(out) + "\n"

@@ -19,7 +19,7 @@ from .facts import Bucket, Facts
 if TYPE_CHECKING:  # rules are read by attribute: pydantic models or a KbView's namespaces
     from .kb import KbView, KnowledgeBase
     from .models import FailureMode, GctracePredicate, GoroutinePredicate, MatchRule
-from .regex import compile_re2
+from .regex import compile_re2, rule_patterns
 
 MAX_EVIDENCE_PER_RULE = 3
 ALIAS_WEIGHT = 0.6
@@ -78,8 +78,9 @@ class RuleEngine:
             for r in e.match.rules:
                 if r.regex is not None:
                     self._add(r.ignore_case, r.regex, (e.id, r.id))
-                for pattern in self._predicate_patterns(r):
-                    self._regex(pattern)
+                for loc, pattern in rule_patterns(r):
+                    if loc[0] == "goroutines":  # compiled once here; regexes live in the sets
+                        self._regex(pattern)
             for x in e.match.exclude:
                 self._add(False, x, (e.id, None))
         for s in self._sets.values():
@@ -105,13 +106,6 @@ class RuleEngine:
     def _add(self, icase: bool, pattern: str, slot: tuple[str, str | None]) -> None:
         self._sets[icase].Add(pattern)
         self._slots[icase].append(slot)
-
-    @staticmethod
-    def _predicate_patterns(r: MatchRule) -> list[str]:
-        if r.goroutines is None:
-            return []
-        g = r.goroutines
-        return [*g.state, *(p for p in (g.function, g.created_by, g.stack) if p)]
 
     def _regex(self, pattern: str) -> re2._Regexp:
         rx = self._compiled.get(pattern)

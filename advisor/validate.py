@@ -18,8 +18,8 @@ from typing import Any, Literal
 import re2
 from pydantic import BaseModel, ValidationError
 
-from .models import FailureMode, MatchRule, Postmortem
-from .regex import compile_re2
+from .models import FailureMode, Postmortem
+from .regex import compile_re2, rule_patterns
 from .yamlio import Position, YamlDoc, YamlLoadError, load_yaml
 
 MODELINE_PREFIX = "# yaml-language-server: $schema="
@@ -290,23 +290,6 @@ class IdMatchesFolderCheck(FileCheck):
                           f"prefix '{m.id[:10]}'", self.name)
 
 
-def _rule_patterns(rule: MatchRule) -> list[tuple[tuple[Any, ...], str]]:
-    out: list[tuple[tuple[Any, ...], str]] = []
-    if rule.regex is not None:
-        out.append((("regex",), rule.regex))
-    if rule.goroutines is not None:
-        g = rule.goroutines
-        for i, s in enumerate(g.state):
-            out.append((("goroutines", "state", i), s))
-        if g.function:
-            out.append((("goroutines", "function"), g.function))
-        if g.created_by:
-            out.append((("goroutines", "created_by"), g.created_by))
-        if g.stack:
-            out.append((("goroutines", "stack"), g.stack))
-    return out
-
-
 class PatternCheck(FileCheck):
     """Every regex must compile under RE2, the linear-time engine the advisor runs."""
 
@@ -323,7 +306,7 @@ class PatternCheck(FileCheck):
                           f"field 'match.rules[{i}].id': '{rule.id}' is used twice in this entry",
                           self.name)
             seen.add(rule.id)
-            for loc, pattern in _rule_patterns(rule):
+            for loc, pattern in rule_patterns(rule):
                 yield from self._compile(f, ("match", "rules", i) + loc, pattern, rule.ignore_case)
             for req in rule.requires:
                 if req not in {r.id for r in m.match.rules} or req == rule.id:
