@@ -54,3 +54,19 @@ def test_repro_of_unknown_id_is_usage_error():
     proc = run_advisor("repro", "no-such-thing")
     assert proc.returncode == 2
     assert proc.stderr.startswith(b"advisor: no failure mode with id 'no-such-thing'")
+
+
+@pytest.mark.xdist_group("go")
+def test_live_reproducer_serves_real_goroutine_dumps_and_heap_profiles(kb):
+    from advisor.parse import parse
+    from advisor.repro import start
+
+    with start(kb, "http-client-no-timeout") as live:
+        assert live.wait_ready().startswith("http://127.0.0.1:")
+        dump = live.get("/debug/pprof/goroutine?debug=2").decode()
+        heap = live.get("/debug/pprof/heap")
+        result = live.stop()
+    facts = parse(dump)
+    assert facts.goroutines >= 2 and "goroutine-dump" in facts.kinds
+    assert heap[:2] == b"\x1f\x8b"  # a gzipped profile.proto, as `curl .../heap` saves it
+    assert result.timed_out  # it was still hanging when stopped: the failure it reproduces
