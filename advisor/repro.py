@@ -94,6 +94,10 @@ def go_version(go: Path | None = None) -> str:
     return m.group(1) if m else out.stdout.strip()
 
 
+def _minor(lang: str) -> int:
+    return int(lang.split(".")[1]) if lang.count(".") >= 1 else 0
+
+
 def _language_version(full: str) -> str:
     m = re.match(r"go(1\.\d+)", full)
     return m.group(1) if m else "1.27"
@@ -150,7 +154,9 @@ def build(entry: FailureMode, entry_dir: Path, variant: Variant, go: Path, *,
     src = entry_dir / variant / "main.go"
     if not src.is_file():
         raise UsageError(f"{src}: reproducer program is missing")
-    work = build_dir() / "repro" / entry.id / (variant + ("-pprof" if pprof else ""))
+    version = go_version(go)
+    suffix = ("-pprof" if pprof else "") + ("" if go == find_go() else "-" + version.split()[0])
+    work = build_dir() / "repro" / entry.id / (variant + suffix)
     work.mkdir(parents=True, exist_ok=True)
     for old in work.glob("*.go"):
         old.unlink()
@@ -159,8 +165,9 @@ def build(entry: FailureMode, entry_dir: Path, variant: Variant, go: Path, *,
             shutil.copyfile(f, work / f.name)
     if pprof:
         (work / PPROF_FILE).write_text(PPROF_SOURCE)
-    version = go_version(go)
     lang = spec.language_version or _language_version(version)
+    if _minor(_language_version(version)) < _minor(lang):
+        lang = _language_version(version)  # an older toolchain refuses a newer go.mod
     (work / "go.mod").write_text(f"module repro/{entry.id.replace('-', '_')}\n\ngo {lang}\n")
     binary = work / "prog"
     cgo = spec.cgo or "-race" in spec.build_flags
@@ -198,10 +205,12 @@ def _status(rc: int | None, timed_out: bool) -> tuple[int | None, str | None]:
     return rc, None
 
 
-def run(kb: KnowledgeBase, ident: str, variant: Variant = "repro", timeout: int | None = None) -> RunResult:
+def run(kb: KnowledgeBase, ident: str, variant: Variant = "repro", timeout: int | None = None,
+        *, go: Path | None = None) -> RunResult:
+    """Build and run one program; `go` is another toolchain (see advisor.toolchains)."""
     entry = _entry_spec(kb, ident)
     spec = entry.repro
-    go = find_go()
+    go = go or find_go()
     binary, version = build(entry, kb.entry_dir(entry.id), variant, go)
     limit = timeout or spec.timeout_seconds
     env = go_env(spec.env, cgo=spec.cgo)
@@ -310,10 +319,10 @@ class LiveRepro:
 
 
 def start(kb: KnowledgeBase, ident: str, variant: Variant = "repro", *,
-          env: dict[str, str] | None = None) -> LiveRepro:
+          env: dict[str, str] | None = None, go: Path | None = None) -> LiveRepro:
     """Build the reproducer with a loopback pprof server and start it in the background."""
     entry = _entry_spec(kb, ident)
-    binary, version = build(entry, kb.entry_dir(entry.id), variant, find_go(), pprof=True)
+    binary, version = build(entry, kb.entry_dir(entry.id), variant, go or find_go(), pprof=True)
     return LiveRepro(entry, variant, binary, version, env)
 
 

@@ -70,3 +70,14 @@ def test_live_reproducer_serves_real_goroutine_dumps_and_heap_profiles(kb):
     assert facts.goroutines >= 2 and "goroutine-dump" in facts.kinds
     assert heap[:2] == b"\x1f\x8b"  # a gzipped profile.proto, as `curl .../heap` saves it
     assert result.timed_out  # it was still hanging when stopped: the failure it reproduces
+
+
+@pytest.mark.xdist_group("go")
+def test_reproducer_runs_under_an_earlier_go_release(kb):
+    from advisor.toolchains import go_binary
+
+    go = go_binary("1.21")  # installed into the user cache on first use
+    result = run(kb, "integer-divide-by-zero", "repro", go=go)
+    assert result.go_version.startswith("go1.21.13 ")
+    assert re2.search(kb.entries["integer-divide-by-zero"].repro.expect_output, result.output)
+    assert result.exit_status == 2
