@@ -500,9 +500,10 @@ def serve(
     concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=64, help="Matcher threads for ordinary pastes (large ones get one more).")] = 2,
     max_pending: Annotated[int, typer.Option("--max-pending", min=1, max=10_000, help="Requests queued at most (503 beyond).")] = 64,
     log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level.")] = "info",
+    site: Annotated[Path | None, typer.Option("--site", help="Also serve this built docs site (mkdocs build) at /; its Diagnose page posts to /match.")] = None,
     kb: KbOption = None,
 ) -> None:
-    """HTTP advisor: POST /match (the pasted text) returns the JSON of 'match --json'; GET / is a paste page."""
+    """HTTP advisor: POST /match (the pasted text) returns the JSON of 'match --json'; GET / is a paste page, or the docs site with --site."""
     import socket
 
     from .serve import ServeConfig, run
@@ -512,9 +513,13 @@ def serve(
             pass
     except OSError as exc:
         raise UsageError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
+    if site is not None:
+        from .site.serving import check_site
+
+        check_site(site)  # a wrong folder is a one-line error before the model is loaded
     config = ServeConfig(mode=mode.value, model=model, kb_root=str(kb) if kb else None,
                          max_bytes=int(max_mb * 1024 * 1024), concurrency=concurrency,
-                         max_pending=max_pending)
+                         max_pending=max_pending, site_dir=str(site) if site else None)
     run(host, port, config, log_level=log_level)
 
 

@@ -58,6 +58,7 @@ class ServeConfig:
     concurrency: int = 2
     max_pending: int = 64  # requests waiting for or in a matcher; 503 beyond
     warm: bool = True  # load the model and index at startup (hybrid/semantic)
+    site_dir: str | None = None  # a built docs site to serve at / (advisor/site/serving.py)
 
 
 class _TooLarge(Exception):
@@ -317,6 +318,9 @@ def _build_app(service: Service) -> Starlette:
         lifespan=lifespan,
     )
     app.state.service = service
+    from .site.serving import mount_site
+
+    mount_site(app, service.config.site_dir)
     return app
 
 
