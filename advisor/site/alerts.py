@@ -1,10 +1,12 @@
 """Pages by alert name: /alerts/<AlertName>/ for every alert an entry exports, and /alerts/.
 
-An on-call engineer paged by `GoThreadsHigh` can open the alert's own page (as
-prometheus-operator's runbooks do): what the alert measures, its expression, and the
-first steps of every failure mode that exports it, each linking to its full runbook.
-The entry page stays the `runbook_url` (its URL never moves); these pages summarise.
-They are left out of search so that an alert name searched lands on the entry itself.
+An on-call engineer paged by an alert can open `/alerts/<AlertName>/`, as with
+prometheus-operator's runbooks. An alert exported by one entry redirects to that entry's
+"What to do now" (`alert_redirects`: a few bytes of HTML, nothing to keep in sync); an
+alert name several entries export (`GoThreadsHigh`) gets a page that summarises each of
+them, its expression and first steps, linking to every runbook. The entry page stays
+the `runbook_url` (its URL never moves). Summary pages are left out of search, so an
+alert name searched lands on the entry itself.
 """
 
 from __future__ import annotations
@@ -66,18 +68,26 @@ def render_alert_index(entries: Iterable[FailureMode]) -> str:
         return join(out)
     rows = []
     for name, defined in alerts.items():
-        fms = ", ".join(f"[{link_text(e.title)}](../{entry_path(e.id)})" for e, _ in defined)
+        fms = ", ".join(f"[{link_text(e.title)}](../{entry_path(e.id)}#now)" for e, _ in defined)
         sev = "/".join(sorted({a.severity for _, a in defined}))
-        rows.append(f"| [{code_span(name)}]({name}.md) | {sev} | {fms} |\n")
+        label = f"[{code_span(name)}]({name}.md)" if len(defined) > 1 else code_span(name)
+        rows.append(f"| {label} | {sev} | {fms} |\n")
     out.append('<div class="fm-index" markdown>\n\n| Alert | Severity | Failure mode |\n|---|---|---|\n'
                + "".join(rows) + "\n</div>\n")
     return join(out)
 
 
 def alert_pages(entries: Iterable[FailureMode]) -> dict[str, str]:
-    """docs path -> Markdown for /alerts/ and every /alerts/<AlertName>/."""
+    """docs path -> Markdown for /alerts/ and /alerts/<AlertName>/ of each alert several entries export."""
     entries = list(entries)
     pages = {"alerts/index.md": render_alert_index(entries)}
     for name, defined in alerts_by_name(entries).items():
-        pages[alert_path(name)] = render_alert_page(name, defined)
+        if len(defined) > 1:
+            pages[alert_path(name)] = render_alert_page(name, defined)
     return pages
+
+
+def alert_redirects(entries: Iterable[FailureMode]) -> dict[str, str]:
+    """docs path of /alerts/<AlertName>/ -> the entry's #now, for each alert one entry exports."""
+    return {alert_path(name): f"{entry_path(defined[0][0].id)}#now"
+            for name, defined in alerts_by_name(entries).items() if len(defined) == 1}

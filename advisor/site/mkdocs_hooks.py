@@ -4,7 +4,8 @@ Thin on purpose: load the KB once (`load_kb()`, validated and cached), read the 
 beside each entry, and hand everything to the pure renderers (`render`, `indexes`,
 `symptoms`, `alerts`, `triage`); `search` adds what the search index needs.
 
-- on_config: load the KB; fill the nav, the redirects for every `former_ids` item, and the
+- on_config: load the KB; fill the nav, the redirects (every `former_ids` item, and each
+  alert one entry exports: /alerts/<AlertName>/ -> its #now), and the
   jieba user dictionary (under build/) that keeps each Chinese alias one search token;
   decide whether diagrams can be drawn (a vendored mermaid.min.js, loaded by
   assets/javascripts/mermaid-loader.js only on a page with a diagram, never from a CDN).
@@ -36,7 +37,7 @@ from advisor import kb as kb_module
 from advisor.kb import KnowledgeBase, default_kb_root, load_kb
 from advisor.models import Category
 from advisor.site import indexes, render, search
-from advisor.site.alerts import alert_pages
+from advisor.site.alerts import alert_pages, alert_redirects
 from advisor.site.common import CATEGORY_TITLES, SEVERITY_ORDER, entry_path, postmortem_path
 from advisor.site.symptoms import render_symptom_index
 from advisor.site.triage import triage_pages
@@ -88,6 +89,7 @@ def on_config(config):
         maps = redirects.config.setdefault("redirect_maps", {})
         for old, new in sorted(kb.former.items()):
             maps[entry_path(old)] = entry_path(new)
+        maps.update(alert_redirects(kb.entries.values()))
 
     search_plugin = config.plugins.get("material/search") or config.plugins.get("search")
     _state["search"] = search_plugin

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from advisor.models import FailureMode, Postmortem
 from advisor.site.common import (
     CATEGORY_TITLES,
-    alert_path,
     entry_path,
     go_versions_label,
     postmortem_path,
@@ -208,9 +207,9 @@ def _prevent(p: Page) -> list[str]:
     out = [_steps(e.prevention) if e.prevention else "No prevention notes yet; see the lasting fixes [above](#fix).\n"]
     if e.alerts:
         out.append(heading(3, "Alerts", "alerts"))
-        names = ", ".join(f"[{code_span(a.name)}](../{alert_path(a.name)})" for a in e.alerts)
-        out.append(f"Prometheus alerting rules for this failure mode ({names}), as "
-                   "`advisor export prometheus-rules` writes them, with this page as `runbook_url`:\n")
+        names = ", ".join(code_span(a.name) for a in e.alerts)
+        out.append(f"Prometheus alerting rules for this failure mode ({names}; `/alerts/<name>/` leads "
+                   "here), as `advisor export prometheus-rules` writes them, with this page as `runbook_url`:\n")
         out.append(fence(_alerts_yaml(e, p.runbook_url), "yaml"))
     return out
 
