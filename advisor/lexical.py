@@ -37,7 +37,7 @@ from .regex import compile_re2
 if TYPE_CHECKING:
     from .kb import KbView, KnowledgeBase
 
-TOKENIZER_VERSION = "1"  # bump when tokens change: cached indexes are keyed by it
+TOKENIZER_VERSION = "2"  # bump when tokens or weights change: cached indexes are keyed by it
 K1, B = 1.5, 0.75
 
 # One alternation, scanned left to right in linear time (RE2): a bracketed goroutine
@@ -135,7 +135,7 @@ class LexicalIndex:
             for row, tf in plist:
                 norm = tf + k1 * (1 - b + b * lengths[row] / avgdl)
                 docs.append(row)
-                weights.append(idf * tf * (k1 + 1) / norm)
+                weights.append(idf * tf / norm)  # Lucene drops BM25's constant (k1 + 1)
             indptr.append(len(docs))
         return cls(ids, {t: i for i, t in enumerate(terms)}, np.array(indptr, dtype=np.int64),
                    np.array(docs, dtype=np.int32), np.array(weights, dtype=np.float32))

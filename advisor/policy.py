@@ -47,7 +47,7 @@ DECISIVE_FLOOR = 0.80  # pinned (decisive) prose candidates score in [0.8, 1]
 # Off topic: no rule fires, the embedding finds nothing close and the text shares almost
 # no vocabulary with the knowledge base.
 OFFTOPIC_DENSE_MAX = 0.30
-OFFTOPIC_LEXICAL_MAX = 4.0
+OFFTOPIC_LEXICAL_MAX = 1.6  # BM25 (Lucene variant) summed over the text's words
 
 
 @dataclass(frozen=True)
