@@ -181,7 +181,7 @@ def eval_(
     baselines. Exit 1 when one of the entries' own samples is mis-ranked."""
     import json
 
-    from .evaluate import collect, evaluate, miss_lines, samples_failed, table
+    from .evaluate import collect, evaluate, label_table, miss_lines, samples_failed, table
     from .kb import load_view
 
     base = load_view(kb)
@@ -194,8 +194,9 @@ def eval_(
     else:
         console = _console()
         console.print(table(results))
+        console.print(label_table(results))
         for line in miss_lines(results) if misses else []:
-            console.print(line, markup=False)
+            typer.echo(line)
     if samples_failed(results):
         raise typer.Exit(1)
 

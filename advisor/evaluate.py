@@ -123,9 +123,10 @@ def metrics(outcomes: list[Outcome]) -> dict:
     neg = [o for o in outcomes if not o.item.expected and not o.item.forbidden_top]
     near = [o for o in outcomes if o.item.forbidden_top]
     labels: dict[str, dict] = {}
+    judged = [o for o in outcomes if not o.item.forbidden_top]  # a near-miss has no right answer
     for label in LABELS:
-        shown = [(o, g) for o in outcomes for g, c in zip(o.got, o.confidences, strict=False) if c == label]
-        right = sum(1 for o, g in shown if o.item.right(g) and not o.item.forbidden_top)
+        shown = [(o, g) for o in judged for g, c in zip(o.got, o.confidences, strict=False) if c == label]
+        right = sum(1 for o, g in shown if o.item.right(g))
         labels[label] = {"shown": len(shown), "right": right,
                          "precision": round(right / len(shown), 4) if shown else None}
     return {
@@ -288,13 +289,7 @@ def fmt_rate(value: float | None, of: int | None = None) -> str:
 SYSTEMS = ("advisor", "minilm-one-line", "bm25")
 
 
-def _labels_cell(m: dict) -> str:
-    parts = []
-    for label in LABELS:
-        v = m["labels"][label]
-        if v["shown"]:
-            parts.append(f"{label} {v['precision']:.0%} of {v['shown']}")
-    return ", ".join(parts) or "-"
+SHORT = {"minilm-one-line": "minilm"}
 
 
 def table(results: dict):
@@ -302,18 +297,34 @@ def table(results: dict):
     from rich.table import Table
 
     t = Table(title=f"advisor eval ({results['mode']}"
-              + (f", split {'+'.join(results['splits'])}" if results.get("splits") else "") + ")", box=None)
-    for col in ("group", "system", "items", "top-1", "top-3", "turned away", "near-misses ok",
-                "right when labelled"):
-        t.add_column(col)
+              + (f", prose split {'+'.join(results['splits'])}" if results.get("splits") else "") + ")",
+              box=None, pad_edge=False)
+    t.caption = ("pos: items with a right answer; neg: off-topic items, away: share turned away; "
+                 "near: look-alikes, kept: share not ranked first")
+    for col in ("group", "system", "pos", "top-1", "top-3", "neg", "away", "near", "kept"):
+        t.add_column(col, no_wrap=True, justify="left" if col in ("group", "system") else "right")
     for group, systems in results["groups"].items():
         for name in sorted(systems, key=lambda n: SYSTEMS.index(n) if n in SYSTEMS else 99):
             m = systems[name]
-            t.add_row(group if name == "advisor" else "", name, str(m["items"]),
-                      fmt_rate(m["top1"], m["positives"]), fmt_rate(m["top3"]),
-                      fmt_rate(m["turned_away"], m["negatives"]),
-                      fmt_rate(m["near_miss_ok"], m["near_misses"]),
-                      _labels_cell(m) if name == "advisor" else "")
+            t.add_row(group if name == "advisor" else "", SHORT.get(name, name),
+                      str(m["positives"]), fmt_rate(m["top1"]), fmt_rate(m["top3"]),
+                      str(m["negatives"]), fmt_rate(m["turned_away"]),
+                      str(m["near_misses"]), fmt_rate(m["near_miss_ok"]))
+    return t
+
+
+def label_table(results: dict):
+    """How often the advisor's candidates were right, per confidence label."""
+    from rich.table import Table
+
+    t = Table(title="advisor candidates that were right, by confidence label", box=None, pad_edge=False)
+    for col in ("group", *LABELS):
+        t.add_column(col, no_wrap=True, justify="left" if col == "group" else "right")
+    for group, systems in results["groups"].items():
+        m = systems.get("advisor")
+        if m is None or not m["items"] or m["near_misses"] == m["items"]:
+            continue  # near-misses have no right answer to count
+        t.add_row(group, *(fmt_rate(m["labels"][k]["precision"], m["labels"][k]["shown"]) for k in LABELS))
     return t
 
 

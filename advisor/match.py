@@ -200,16 +200,33 @@ class Advisor:
 
 
 def _shared_words(tokens: list[str], index, ident: str, limit: int = 6) -> list[str]:
-    """The query's words that occur in this entry's indexed text, rarest first."""
+    """The query's words that occur in this entry's indexed text, rarest first. Chinese
+    character bigrams that follow each other in the query are shown as one run."""
     row = index.ids.index(ident)
-    found: dict[str, float] = {}
+    weight: dict[str, float] = {}
     for t in dict.fromkeys(tokens):
         col = index.vocab[t]
         s, e = index.indptr[col], index.indptr[col + 1]
         hit = index.docs[s:e] == row
         if hit.any():
-            found[t] = float(index.weights[s:e][hit][0])
-    return sorted(found, key=lambda t: -found[t])[:limit]
+            weight[t] = float(index.weights[s:e][hit][0])
+    words: dict[str, float] = {}
+    run, run_weight = "", 0.0
+    for t in tokens + [""]:
+        if t in weight and len(t) == 2 and not t.isascii():
+            if run and run[-1] == t[0]:
+                run, run_weight = run + t[1], run_weight + weight[t]
+                continue
+            if run:
+                words[run] = max(words.get(run, 0.0), run_weight)
+            run, run_weight = t, weight[t]
+            continue
+        if run:
+            words[run] = max(words.get(run, 0.0), run_weight)
+            run, run_weight = "", 0.0
+        if t in weight and t.isascii():
+            words[t] = weight[t]
+    return sorted(words, key=lambda w: -words[w])[:limit]
 
 
 def _first_fix(e) -> str:
