@@ -23,7 +23,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from run import ADVISOR, BENCH, ROOT, make_10k_log, measure  # noqa: E402
+from run import ADVISOR, BENCH, ROOT, make_10k_log  # noqa: E402
 
 STATEMENTS = {
     "prose, English": "does time.After inside a for-select loop leak memory",
@@ -31,6 +31,22 @@ STATEMENTS = {
     "prose, off topic (abstains)": "FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory",
 }
 HEAVY = ("advisor.embed", "advisor.semantic", "advisor.lexical", "tokenizers", "safetensors", "bm25s", "scipy")
+
+
+def measure(name: str, cmd: list[str], target: float, runs: int) -> None:
+    """Whole-process medians: wall time, and CPU time (user + sys), which a shared machine
+    inflates far less than wall time."""
+    walls, cpus = [], []
+    for i in range(runs + 1):  # the first run fills caches, as a second query would find them
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, _, usage = os.wait4(proc.pid, 0)
+        if i:
+            walls.append(time.perf_counter() - start)
+            cpus.append(usage.ru_utime + usage.ru_stime)
+    wall, cpu = statistics.median(walls), statistics.median(cpus)
+    print(f"{name:<46} wall {wall:6.3f} s  cpu {cpu:6.3f} s  target {target:4.2f} s  "
+          f"ratio {wall / target:5.2f} (cpu {cpu / target:4.2f})", flush=True)
 
 
 def import_cost(module: str, runs: int) -> float:
