@@ -1,4 +1,7 @@
-"""Rank failure modes for one input: rules decide, embeddings carry prose and break ties.
+"""Rank failure modes for one input: gather the evidence, let advisor/policy.py decide.
+
+Go output: rules decide, the embedding breaks near-ties. Typed prose: rules, the
+embedding and BM25 (advisor/lexical.py) are fused into three labelled candidates.
 
 This is the library entry point behind `advisor match`:
 
@@ -7,8 +10,8 @@ This is the library entry point behind `advisor match`:
     >>> result.matches[0].id
     'concurrent-map-writes'
 
-The rules path never imports the embedding code; hybrid mode loads the model only when
-the input needs it (prose, or Go output whose rules are not decisive).
+The rules path never imports the embedding code or BM25; hybrid mode loads the model only
+when the input needs it (prose, or Go output whose rules are not decisive).
 """
 
 from __future__ import annotations
