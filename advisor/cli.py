@@ -139,13 +139,14 @@ def match(
 # --------------------------------------------------------------------------- leak workflow: diff / watch
 
 
-def _report_diffs(results: list, json_out: bool, markdown: bool) -> None:
+def _report_diffs(results: list, json_out: bool, markdown: bool, extra: dict | None = None) -> None:
     import json
 
     from .diff_report import render_diff_markdown, render_diff_terminal
 
     if json_out:
-        payload = results[0].as_dict() if len(results) == 1 else {"diffs": [r.as_dict() for r in results]}
+        payload = results[0].as_dict() if len(results) == 1 and extra is None else {"diffs": [r.as_dict() for r in results]}
+        payload.update(extra or {})
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
     elif markdown:
         sys.stdout.write("\n".join(render_diff_markdown(r) for r in results))
@@ -220,7 +221,9 @@ def watch(
                                                     f"every {every:g} s"), refresh=True))
     if w.interrupted:
         err.print("interrupted: reporting on the samples taken so far")
-    _report_diffs(w.results(Advisor(mode=mode.value, root=kb)), json_out, markdown)
+    _report_diffs(w.results(Advisor(mode=mode.value, root=kb)), json_out, markdown,
+                  {"watch": {"url": w.base, "samples": len(w.samples), "requests": w.requests,
+                             "interval_seconds": every, "interrupted": w.interrupted}})
 
 
 # --------------------------------------------------------------------------- index
