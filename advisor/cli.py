@@ -170,7 +170,7 @@ def diff(
 ) -> None:
     """What grew between two goroutine dumps or heap profiles, and which failure mode explains it. Exit 0 matched, 1 abstained, 2 bad input."""
     from .diff import diff as run_diff
-    from .inputs import load
+    from .inputs import load_pair
     from .match import Advisor
     from .watch import parse_seconds
 
@@ -179,7 +179,7 @@ def diff(
     if old == "-" and new == "-":
         raise UsageError("only one of OLD and NEW can be read from stdin")
     seconds = parse_seconds(interval) if interval else None
-    a, b = load(read_input(old), old), load(read_input(new), new)
+    a, b = load_pair(read_input(old), read_input(new), (old, new))
     result = run_diff(Advisor(mode=mode.value, root=kb), a, b, interval=seconds, top=top, old_name=old, new_name=new)
     _report_diffs([result], json_out, markdown)
 

@@ -38,18 +38,22 @@ def _keep(p: HeapPredicate, rx: Callable[[str], Any]) -> Callable[[HeapStack], b
     top = rx(p.top) if p.top else None
     st = rx(p.stack) if p.stack else None
     ex = rx(p.exclude) if p.exclude else None
-    cache: dict[tuple[str, ...], bool] = {}
+    # A big profile has hundreds of thousands of stacks but only thousands of distinct
+    # functions: each regex runs once per function name, stacks then cost dict lookups.
+    memo: dict[tuple[int, str], bool] = {}
+
+    def hit(k: int, rxk: Any, name: str) -> bool:
+        got = memo.get((k, name))
+        if got is None:
+            got = memo[k, name] = bool(rxk.search(name))
+        return got
 
     def keep(s: HeapStack) -> bool:
-        got = cache.get(s.functions)
-        if got is None:
-            got = cache[s.functions] = (
-                (fn is None or any(fn.search(f) for f in s.functions))
-                and (top is None or bool(s.functions) and bool(top.search(s.functions[s.owner])))
-                and (st is None or bool(st.search(" > ".join(s.functions))))
-                and (ex is None or not any(ex.search(f) for f in s.functions))
-            )
-        return got
+        fns = s.functions
+        return ((fn is None or any(hit(0, fn, f) for f in fns))
+                and (top is None or bool(fns) and hit(1, top, fns[s.owner]))
+                and (ex is None or not any(hit(2, ex, f) for f in fns))
+                and (st is None or bool(st.search(" > ".join(fns)))))
 
     return keep
 

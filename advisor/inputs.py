@@ -100,14 +100,37 @@ def _goroutine_profile(d: proto.Decoded, size: int, name: str) -> Loaded:
 
 
 def _heap_profile(d: proto.Decoded, size: int) -> Loaded:
-    stacks = []
-    for locs, vals in d.samples.items():
-        fns, where = d.stack(locs)
-        stacks.append(HeapStack(fns, tuple(w.rsplit("/", 1)[-1] for w in where), vals))
+    import heapq
+    from itertools import chain
+
+    fcol, wcol = d.columns()
+    empty: tuple[str, ...] = ()
     kind = "allocs" if d.default_type.startswith("alloc_") else "heap"
+    items = list(d.samples.items())
+    notes = []
+    if len(items) > MAX_STACKS:
+        # Rules read shares of the total: keep the largest stacks (in-use and allocated, so
+        # both kinds of rule see theirs) and fold the long tail into one row, so totals
+        # stay exact and a profile of a million stacks costs what one of 40,000 does.
+        keys = [d.sample_types.index(t) for t in ("inuse_space", "alloc_space") if t in d.sample_types] or [-1]
+        chosen: dict[tuple[int, ...], list[int]] = {}
+        for k in keys:
+            chosen.update(heapq.nlargest(MAX_STACKS // len(keys), items, key=lambda kv, k=k: kv[1][k]))
+        rest = [0] * len(d.sample_types)
+        for locs, vals in items:
+            if locs not in chosen:
+                rest = [a + b for a, b in zip(rest, vals, strict=True)]
+        notes.append(f"{len(items):,} allocation stacks; the {len(chosen):,} largest are kept, the rest "
+                     "counted as one '(other stacks)' row")
+        items = list(chosen.items()) + [((), rest)]
+    stacks = [HeapStack(tuple(chain.from_iterable(fcol.get(x, empty) for x in locs)) or ("(other stacks)",),
+                        tuple(chain.from_iterable(wcol.get(x, empty) for x in locs)) or ("",), vals)
+              for locs, vals in items]
     prof = HeapProfile(sample_types=d.sample_types, stacks=stacks, kind=kind, time=d.time,
                        program=d.program, build_id=d.build_id)
-    return Loaded(Normalised(summary_text(prof), size), heap_facts(prof), f"{kind} profile (protobuf)",
+    facts = heap_facts(prof)
+    facts.notes += notes
+    return Loaded(Normalised(summary_text(prof), size, notes), facts, f"{kind} profile (protobuf)",
                   d.time, d.program, d.build_id)
 
 
@@ -147,3 +170,30 @@ def load(data: bytes, name: str = "input") -> Loaded:
     facts = parse(norm.text)
     form = "goroutine profile (debug=1)" if "goroutine profile: total" in norm.text[:10000] else "goroutine dump"
     return Loaded(norm, facts, form, None)
+
+
+# Two big dumps are parsed at once, one in a forked child: parsing is CPU-bound Python, and
+# `advisor diff` of two 100,000-goroutine dumps has a 1.5 s budget. Only the facts travel
+# back (the text stays in the child), so memory and pickling stay small.
+PARALLEL_MIN_BYTES = 4 << 20
+MAX_STACKS = 40_000  # allocation stacks kept from one memory profile (see _heap_profile)
+
+
+def _load_light(data: bytes, name: str) -> Loaded:
+    got = load(data, name)
+    got.norm = Normalised("", got.norm.original_bytes, got.norm.notes)
+    return got
+
+
+def load_pair(a: bytes, b: bytes, names: tuple[str, str] = ("OLD", "NEW")) -> tuple[Loaded, Loaded]:
+    """load() both inputs; in parallel (fork) when both are large and fork is available."""
+    import multiprocessing as mp
+
+    if min(len(a), len(b)) < PARALLEL_MIN_BYTES or "fork" not in mp.get_all_start_methods():
+        return load(a, names[0]), load(b, names[1])
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1, mp_context=mp.get_context("fork")) as pool:
+        first = pool.submit(_load_light, a, names[0])
+        second = load(b, names[1])
+        return first.result(), second

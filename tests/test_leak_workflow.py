@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from advisor.repro import find_go, go_env, start
+from advisor.repro import build_dir, find_go, go_env, start
 
 from .conftest import run_advisor
 
@@ -58,8 +60,11 @@ def _capture(kb, ident: str, variant: str, folder: Path) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="module")
-def snaps(kb, tmp_path_factory) -> dict[str, dict[str, Path]]:
-    base = tmp_path_factory.mktemp("leaks")
+def snaps(kb) -> dict[str, dict[str, Path]]:
+    # under build/, not pytest's basetemp: that one is pruned by any other pytest run of the
+    # same user, which on a shared machine can delete these files mid-module
+    build_dir().mkdir(exist_ok=True)
+    base = Path(tempfile.mkdtemp(prefix="leak-snapshots-", dir=build_dir()))
     jobs = [(i, "repro") for i in GOROUTINE_LEAKS + HEAP_LEAKS] + [("unclosed-http-response-body", "fixed")]
     with ThreadPoolExecutor(max_workers=3) as pool:
         futures = {}
@@ -67,7 +72,9 @@ def snaps(kb, tmp_path_factory) -> dict[str, dict[str, Path]]:
             folder = base / f"{ident}-{variant}"
             folder.mkdir()
             futures[f"{ident}/{variant}"] = pool.submit(_capture, kb, ident, variant, folder)
-        return {k: f.result() for k, f in futures.items()}
+        got = {k: f.result() for k, f in futures.items()}
+    yield got
+    shutil.rmtree(base, ignore_errors=True)
 
 
 def _diff(a: Path, b: Path, *extra: str) -> tuple[int, dict]:

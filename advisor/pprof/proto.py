@@ -37,6 +37,13 @@ class Decoded:
                 where.append(at)
         return tuple(fns), tuple(where)
 
+    def columns(self) -> tuple[dict[int, tuple[str, ...]], dict[int, tuple[str, ...]]]:
+        """Per location: its function names and short 'file.go:42' places (built once, so a
+        profile with hundreds of thousands of samples joins tuples instead of re-splitting paths)."""
+        fns = {k: tuple(fn for fn, _ in v) for k, v in self.frames.items()}
+        where = {k: tuple(at.rsplit("/", 1)[-1] for _, at in v) for k, v in self.frames.items()}
+        return fns, where
+
     @property
     def is_goroutine(self) -> bool:
         return self.sample_types[:1] == ["goroutine"]
