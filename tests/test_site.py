@@ -306,10 +306,19 @@ def test_search_signals_hold_lines_alerts_and_names(site_kb):
     assert "fatal error: concurrent map writes" in signals and "GoFatalConcurrentMapWrites" in signals
     oom = search.entry_signals(site_kb.entries["container-oom-killed"])
     assert all(not re.search(r"\d{5,}", s) for s in oom), "a PID or size from one sample reached search"
-    terms = category_terms(site_kb.entries.values())
-    assert "协程泄漏" in terms[e.category.__class__("goroutine-leak")]
-    leak = site_kb.entries["goroutine-leak-channel-block"]
-    assert "协程泄漏" not in search.entry_signals(leak, terms[leak.category])
+
+
+def test_a_name_shared_by_a_category_goes_to_its_card(site_kb):
+    """An alias most entries of a category carry names the category: its triage card gets it."""
+    leaks = [e for e in site_kb.entries.values() if e.category.value == "goroutine-leak"]
+    shared = [e.model_copy(update={"aliases": [*e.aliases, "协程泄露总称"]}) for e in leaks[: len(leaks) // 2 + 1]]
+    terms = category_terms([*shared, *leaks[len(shared):]])
+    assert terms[leaks[0].category] == ["协程泄露总称"]
+    assert "协程泄露总称" not in search.entry_signals(shared[0], terms[leaks[0].category])
+    from advisor.site.triage import triage_pages
+
+    card = triage_pages([*shared, *leaks[len(shared):]], site_url="https://x/")["triage/goroutine-leak.md"]
+    assert "# Triage card: Goroutine leak · 协程泄露总称\n" in card  # its title, where search weighs it
 
 
 def test_no_generated_markdown_in_docs():
