@@ -215,13 +215,16 @@ def test_entry_header_and_copy_links(browser, server, site_kb):
         page.screenshot(path=str(ARTIFACTS / f"entry-{ENTRY}-light.png"))
 
 
+# Positions in the page as it opens (from its top, whatever the browser restored the
+# scroll position to), and the height of the window.
 FIRST_SCREEN = """() => {
+  const y = window.scrollY;
   const now = document.getElementById('now').getBoundingClientRect();
   const step = document.querySelector('#now ~ ol > li');
   const r = step.getBoundingClientRect();
   const line = parseFloat(getComputedStyle(step).lineHeight) || 20;
-  return {now_top: now.top, now_bottom: now.bottom, step_top: r.top,
-          first_line_bottom: r.top + line, height: innerHeight};
+  return {now_top: now.top + y, now_bottom: now.bottom + y, step_top: r.top + y,
+          first_line_bottom: r.top + y + line, height: innerHeight};
 }"""
 
 
