@@ -241,7 +241,8 @@ def test_first_screen_is_the_runbook_for_every_entry(browser, server, site_kb):
         try:
             page = context.new_page()
             for ident in sorted(site_kb.entries):
-                page.goto(f"{server}failure-modes/{ident}/", wait_until="domcontentloaded")
+                # "load": with scripts off, DOMContentLoaded does not wait for the stylesheets
+                page.goto(f"{server}failure-modes/{ident}/", wait_until="load")
                 box = page.evaluate(FIRST_SCREEN)
                 positions.setdefault(name, {})[ident] = {k: round(v) for k, v in box.items()}
                 if box["now_bottom"] > box["height"] or box["first_line_bottom"] > box["height"]:
