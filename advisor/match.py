@@ -53,6 +53,7 @@ class Candidate:
     semantic: float | None = None
     buckets: list[Bucket] = field(default_factory=list)
     first_fix: str = ""
+    kb: str = "shipped"  # the knowledge base the entry comes from
 
     def as_dict(self) -> dict:
         return {
@@ -62,6 +63,7 @@ class Candidate:
             "confidence": self.confidence,
             "url": self.url,
             "evidence": [e.as_dict() for e in self.evidence],
+            "kb": self.kb,
         }
 
 
@@ -197,6 +199,7 @@ class Advisor:
                 id=e.id, title=e.title, score=score, confidence=_confidence(score, is_decisive),
                 url=entry_url(e.id), evidence=evidence, rule_score=rs, semantic=s,
                 buckets=(r.buckets if r and rs > 0 else []), first_fix=_first_fix(e),
+                kb=self.kb.kb_of(e.id) if hasattr(self.kb, "kb_of") else "shipped",
             ))
         cands.sort(key=lambda c: (-c.score, c.id))
         cands = cands[: max(1, top)]

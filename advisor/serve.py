@@ -25,7 +25,6 @@ import hashlib
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import anyio
 import anyio.to_thread
@@ -50,7 +49,7 @@ MAX_TOP = 20
 class ServeConfig:
     mode: str = "hybrid"
     model: str | None = None
-    kb_root: str | None = None
+    kb_root: str | list[str] | None = None
     max_bytes: int = DEFAULT_MAX_BYTES
     large_bytes: int = 256 * 1024  # pastes above this share one worker
     # Matcher threads for ordinary pastes, one per core of the 2-core target. One vs two
@@ -172,7 +171,7 @@ class Service:
         if self.advisor is None:
             from .kb import load_kb
 
-            kb = load_kb(None if self.config.kb_root is None else Path(self.config.kb_root))
+            kb = load_kb(self.config.kb_root)  # one folder, a list of folders, or None
             self.advisor = Advisor(kb, mode=self.config.mode, model=self.config.model)  # type: ignore[arg-type]
         if self.config.warm and self.advisor.mode != "rules":
             # prose always takes the semantic path: this loads the embedder and the index once
