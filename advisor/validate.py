@@ -176,8 +176,11 @@ def _inner_model(annotation: Any) -> Any:
 
 def _rel(path: Path, root: Path, base: Path | None = None) -> str:
     """path as shown in messages: relative to the KB's parent (or base), else absolute."""
+    folder = (base or root.resolve().parent).resolve()
+    if folder == Path(folder.anchor):  # KBs with nothing in common but "/": absolute paths
+        return str(path.resolve())
     try:
-        return str(path.resolve().relative_to((base or root.resolve().parent).resolve()))
+        return str(path.resolve().relative_to(folder))
     except ValueError:
         return str(path)
 
