@@ -537,7 +537,7 @@ class SentenceTransformerEmbedder(Embedder):
 
 
 def _missing(what: str) -> InputError:
-    return InputError(f"{what}; install it with `{INSTALL_HINT}` or set ADVISOR_MODEL to a model folder")
+    return InputError(f"{what}; {INSTALL_HINT}, or set ADVISOR_MODEL to a model folder")
 
 
 def _looks_like_path(model: str) -> bool:
