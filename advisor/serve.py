@@ -5,6 +5,7 @@
                     JSON contract (the same object as `advisor match --json`).
     GET  /          a minimal HTML paste page (no external assets, strict CSP).
     GET  /healthz   {"status": "ok", "entries": N, "mode": "..."}.
+    POST /slack/command   Slack/Mattermost slash commands, signed (advisor/slack.py).
 
 Safe to expose inside a company network: the service only reads the knowledge base it
 was started with; no request names a file, runs code or reaches another host. Limits:
@@ -300,6 +301,8 @@ def create_app(config: ServeConfig | None = None, advisor: Advisor | None = None
 def _build_app(service: Service) -> Starlette:
     from starlette.middleware import Middleware
 
+    from .slack import route as slack_route
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await anyio.to_thread.run_sync(service.start)
@@ -310,6 +313,7 @@ def _build_app(service: Service) -> Starlette:
             Route("/", service.index, methods=["GET"]),
             Route("/match", service.match, methods=["POST"]),
             Route("/healthz", service.health, methods=["GET"]),
+            slack_route(service),  # POST /slack/command: Slack/Mattermost slash commands
         ],
         exception_handlers={HTTPException: _http_error, 500: _server_error},
         middleware=[Middleware(_SecurityHeaders)],
