@@ -484,6 +484,27 @@ def serve(
     run(host, port, config, log_level=log_level)
 
 
+class SiteAction(str, Enum):
+    build = "build"
+    serve = "serve"
+
+
+@app.command("site")
+def site(
+    action: Annotated[SiteAction, typer.Argument(help="build: mkdocs build --strict; serve: a local preview.")],
+    site_dir: Annotated[Path | None, typer.Option("--site-dir", "-d", help="Where to build (default: ./site).",
+                                                  show_default=False)] = None,
+    kb: KbOption = None,
+) -> None:
+    """The docs site of the KBs in use, from a team repository holding only kb/ and mkdocs.yml (needs the docs extra)."""
+    from .kb import resolve_kb_roots
+    from .teamsite import default_kbs, run
+
+    folder = Path.cwd()
+    kbs = resolve_kb_roots(kb) if kb else default_kbs(folder)
+    raise typer.Exit(run(action.value, folder, kbs, site_dir))
+
+
 # --------------------------------------------------------------------------- entry point
 
 

@@ -5,6 +5,7 @@ a wheel carries it, and what the advisor needs to run offline, under `advisor/_b
 
     advisor/_bundle/kb/...           every file of kb/ (entries, samples, reproducers, postmortems)
     advisor/_bundle/mkdocs.yml       the site's configuration (its site_url makes the runbook links)
+    advisor/_bundle/docs, site-overrides   the site's pages and theme, for `advisor site`
     advisor/_bundle/model/...        float16 all-MiniLM-L6-v2 (build_support/model_weights.py)
     advisor/_bundle/cache/...        the shipped KB's match view and embedding index, prebuilt
 
@@ -78,6 +79,9 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
         caches = _prebuild_caches(model, Path(tmp))
         files = list(_tree_files(ROOT / "kb", f"{BUNDLE}/kb"))
         files.append((ROOT / "mkdocs.yml", f"{BUNDLE}/mkdocs.yml"))
+        # the site's pages and theme overrides, for `advisor site` in a team's repository
+        files += _tree_files(ROOT / "docs", f"{BUNDLE}/docs")
+        files += _tree_files(ROOT / "site-overrides", f"{BUNDLE}/site-overrides")
         files += _tree_files(model, f"{BUNDLE}/model")
         files += [(p, f"{BUNDLE}/cache/{p.name}") for p in caches]
         _append_to_wheel(Path(wheel_directory) / name, files)

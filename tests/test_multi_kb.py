@@ -21,7 +21,7 @@ from advisor import Advisor
 from advisor.errors import KnowledgeBaseError
 from advisor.kb import load_kb, resolve_kb_roots, shipped_kb_root
 
-from .conftest import FIXTURES, KB, ROOT, run_advisor
+from .conftest import FIXTURES, KB, run_advisor
 
 TEAM = FIXTURES / "acme-runbooks" / "kb"
 BOTH = os.pathsep.join(["@shipped", str(TEAM)])
@@ -129,18 +129,24 @@ def test_an_override_under_a_new_id_keeps_the_old_id_as_a_redirect(tmp_path):
 @pytest.mark.slow
 @pytest.mark.site
 @pytest.mark.xdist_group("site")
-def test_two_kbs_build_into_one_site(tmp_path):
-    env = dict(os.environ, ADVISOR_KB=BOTH, NO_MKDOCS_2_WARNING="1", DISABLE_MKDOCS_2_WARNING="true")
-    dest = tmp_path / "site"
-    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(ROOT / "mkdocs.yml"),
-                           "-d", str(dest)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+def test_a_team_repository_builds_one_site_of_both_kbs(tmp_path):
+    # The documented layout: the team's repository holds its kb/ and a mkdocs.yml of its own
+    # settings; `advisor site build` there builds the shipped and the team's entries together.
+    repo = tmp_path / "acme-runbooks"
+    shutil.copytree(TEAM, repo / "kb")
+    (repo / "mkdocs.yml").write_text("site_name: Acme runbooks\nsite_url: https://runbooks.acme.example/\n")
+    env = {k: v for k, v in os.environ.items() if k != "ADVISOR_KB"}
+    env.update(NO_MKDOCS_2_WARNING="1", DISABLE_MKDOCS_2_WARNING="true")
+    proc = subprocess.run([sys.executable, "-m", "advisor", "site", "build"], cwd=repo, env=env,
+                          capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
-    page = (dest / "failure-modes" / "too-many-open-files" / "index.html").read_text()
+    dest = repo / "site" / "failure-modes"
+    page = (dest / "too-many-open-files" / "index.html").read_text()
     assert "Acme: raise LimitNOFILE" in page
     assert "From the acme-runbooks knowledge base" in page
     assert "replaces the entry <code>too-many-open-files</code>" in page
-    team_page = (dest / "failure-modes" / "postgres-too-many-clients" / "index.html").read_text()
-    assert "From the acme-runbooks knowledge base" in team_page
-    assert (dest / "failure-modes" / "concurrent-map-writes" / "index.html").is_file()
-    shipped = (dest / "failure-modes" / "concurrent-map-writes" / "index.html").read_text()
+    assert '<link rel="canonical" href="https://runbooks.acme.example/failure-modes/too-many-open-files/">' in page
+    team_page = (dest / "postgres-too-many-clients" / "index.html").read_text()
+    assert "From the acme-runbooks knowledge base" in team_page and "- Acme runbooks</title>" in team_page
+    shipped = (dest / "concurrent-map-writes" / "index.html").read_text()
     assert "From the shipped knowledge base" in shipped
