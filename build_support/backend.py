@@ -7,7 +7,7 @@ a wheel carries it, and what the advisor needs to run offline, under `advisor/_b
     advisor/_bundle/mkdocs.yml       the site's configuration (its site_url makes the runbook links)
     advisor/_bundle/docs, site-overrides   the site's pages and theme, for `advisor site`
     advisor/_bundle/model/...        float16 all-MiniLM-L6-v2 (build_support/model_weights.py)
-    advisor/_bundle/cache/...        the shipped KB's match view and embedding index, prebuilt
+    advisor/_bundle/cache/...        the shipped KB's match view, embedding and BM25 indexes, prebuilt
 
 so an installed advisor never writes next to itself (its cache is the user's cache folder)
 and answers its first query as fast as its hundredth. Editable installs (`make setup`) read
@@ -101,17 +101,21 @@ def _prebuild_caches(model: Path, out: Path) -> list[Path]:
     os.environ["ADVISOR_CACHE"] = str(out)
     sys.path.insert(0, str(ROOT))
     try:
+        from advisor import lexical, semantic
         from advisor.embed import PACKAGED_MODEL_NAME, NumpyMiniLM
         from advisor.kb import load_view
-        from advisor.semantic import load_index
 
         view = load_view(ROOT / "kb")
-        load_index(view, NumpyMiniLM(model, name=PACKAGED_MODEL_NAME), rebuild=True)
+        embedder = NumpyMiniLM(model, name=PACKAGED_MODEL_NAME)  # also caches the tokenizer
+        # every index a query may read: Go output (the default variant) and typed prose
+        for variant in dict.fromkeys([semantic.ENTRY_TEXT_VARIANT, semantic.PROSE_TEXT_VARIANT]):
+            semantic.load_index(view, embedder, rebuild=True, variant=variant)
+        lexical.load_index(view)
     finally:
         sys.path.remove(str(ROOT))
         del os.environ["ADVISOR_CACHE"]
     # the full pydantic KB pickle is left out: it is tied to the pydantic version installed
-    return sorted(p for p in out.iterdir() if p.name.startswith(("view-", "index-")))
+    return sorted(p for p in out.iterdir() if p.name.startswith(("view-", "index-", "lexical-", "tokenizer-")))
 
 
 def _record_line(arcname: str, data: bytes) -> list[str]:
