@@ -91,8 +91,8 @@ def test_wheel_installs_and_runs_offline_from_any_folder(tmp_path: Path):
                  "advisor/_bundle/kb/postmortems/2024-03-13-payment-service-oom-cascade.yaml",
                  "advisor/_bundle/model/model.safetensors", "advisor/_bundle/mkdocs.yml"):
         assert must in names, must
-    for cache in ("view-", "index-", "lexical-", "tokenizer-"):
-        assert any(n.startswith(f"advisor/_bundle/cache/{cache}") for n in names), cache
+    for kind in ("view-", "index-", "lexical-", "tokenizer-"):
+        assert any(n.startswith(f"advisor/_bundle/cache/{kind}") for n in names), kind
     assert any(n.startswith("advisor/_bundle/kb/failure-modes/") and n.endswith(".log") for n in names)
 
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
