@@ -16,9 +16,10 @@ beside each entry, and hand everything to the pure renderers (`render`, `indexes
   indexed (signals, first sentence) and restore the page.
 - on_serve: rebuild when kb/ changes.
 
-The KB folder is $ADVISOR_KB or the project's kb/ (benchmarks point it at a generated KB).
-The site URL is mkdocs.yml's `site_url`: `!ENV [SITE_URL, ...]`, the same variable the
-advisor reads for its links (advisor/config.py).
+The KB folders are $ADVISOR_KB (several, os.pathsep-separated, built into one site) or the
+project's kb/ (benchmarks point it at a generated KB). The site URL is mkdocs.yml's
+`site_url`: `!ENV [SITE_URL, ...]`, the same variable the advisor reads for its links
+(advisor/config.py).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from mkdocs.plugins import CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from advisor import kb as kb_module
-from advisor.kb import KnowledgeBase, default_kb_root, load_kb
+from advisor.kb import KnowledgeBase, load_kb, resolve_kb_roots
 from advisor.models import Category
 from advisor.site import accuracy, indexes, render, search
 from advisor.site.alerts import alert_pages, alert_redirects
@@ -71,7 +72,7 @@ def on_config(config):
     # A fresh read on every (re)build: `mkdocs serve` must see edited entries. The disk
     # cache keyed by content hash keeps this cheap when nothing changed.
     kb_module._load_cached.cache_clear()
-    kb = load_kb(default_kb_root())
+    kb = load_kb()  # every KB of $ADVISOR_KB (os.pathsep-separated), else the shipped one
     for ident in kb.entries:
         if ident in ("index",):
             raise ValueError(f"entry id '{ident}' would collide with the failure-modes index page")
@@ -128,24 +129,33 @@ def _entry_files(kb: KnowledgeBase, ident: str) -> render.EntryFiles:
     )
 
 
-def _generated_pages(kb: KnowledgeBase, config) -> dict[str, tuple[Callable[[], str], str | None]]:
-    """docs path -> (renderer, file a person edits for it, relative to the KB root)."""
+def _source(kb: KnowledgeBase, ident: str) -> dict[str, str | None] | None:
+    """With several KBs: the one an entry comes from, and the entry it replaces (header details)."""
+    if len(kb.sources) < 2:
+        return None
+    replaced = [old for old in kb.overridden if kb.former.get(old, old) == ident]
+    return {"kb": kb.kb_of(ident), "replaces": replaced[0] if replaced else None}
+
+
+def _generated_pages(kb: KnowledgeBase, config) -> dict[str, tuple[Callable[[], str], Path | None]]:
+    """docs path -> (renderer, the file a person edits for it)."""
     site_url = config.site_url or "/"
     titles = {i: e.title for i, e in kb.entries.items()}
     entries = list(kb.entries.values())
     pms = list(kb.postmortems.values())
     stale_days = int((config.extra or {}).get("stale_after_days", render.STALE_AFTER_DAYS))
     today = build_date()
-    pages: dict[str, tuple[Callable[[], str], str | None]] = {}
+    pages: dict[str, tuple[Callable[[], str], Path | None]] = {}
     for e in entries:
         pages[entry_path(e.id)] = (lambda e=e: render.render_entry(
             e, runbook_url=f"{site_url}failure-modes/{e.id}/", titles=titles,
             postmortems=kb.citing_postmortems(e.id), files=_entry_files(kb, e.id),
-            mermaid=bool(_state.get("mermaid")), today=today, stale_after_days=stale_days),
-            f"failure-modes/{e.id}/entry.yaml")
+            mermaid=bool(_state.get("mermaid")), today=today, stale_after_days=stale_days,
+            source=_source(kb, e.id)),
+            kb.entry_dir(e.id) / "entry.yaml")
     for p in pms:
         pages[postmortem_path(p.id)] = (lambda p=p: render.render_postmortem(p, titles=titles),
-                                        f"postmortems/{p.id}.yaml")
+                                        kb.source_of(p.id).root / "postmortems" / f"{p.id}.yaml")
     pages["postmortems/index.md"] = (lambda: indexes.render_postmortem_index(pms, titles=titles), None)
     pages["failure-modes/index.md"] = (lambda: indexes.render_category_index(entries), None)
     pages["severity.md"] = (lambda: indexes.render_severity_index(entries), None)
@@ -170,7 +180,6 @@ def on_files(files: Files, config) -> Files:
     docs_rel = _repo_path(config, Path(config.docs_dir)) if config.repo_url else None
     for f in files.documentation_pages():  # hand-written pages: edit docs/<page>.md
         f.edit_uri = f"{docs_rel}/{f.src_uri}" if docs_rel else None
-    kb_rel = _repo_path(config, kb.root) if config.repo_url else None
 
     for path, (make, source) in _generated_pages(kb, config).items():
         if files.get_file_from_path(path) is not None:
@@ -181,7 +190,7 @@ def on_files(files: Files, config) -> Files:
         inclusion = (InclusionLevel.NOT_IN_NAV if path.startswith(("failure-modes/", "alerts/"))
                      and path not in ("failure-modes/index.md", "alerts/index.md") else InclusionLevel.UNDEFINED)
         f = File.generated(config, path, content=make(), inclusion=inclusion)
-        f.edit_uri = f"{kb_rel}/{source}" if kb_rel and source else None
+        f.edit_uri = _repo_path(config, source) if config.repo_url and source else None
         files.append(f)
     if _state.get("mermaid"):
         files.append(File.generated(config, MERMAID_JS, abs_src_path=str(mermaid_source(_project_dir(config)))))
@@ -292,5 +301,6 @@ on_page_context = CombinedEvent(_strip_spans, _restore_content)
 
 
 def on_serve(server, config, builder):
-    server.watch(str(default_kb_root()))
+    for root in resolve_kb_roots():
+        server.watch(str(root))
     return server

@@ -277,12 +277,14 @@ def is_stale(e: FailureMode, today: dt.date, stale_after_days: int = STALE_AFTER
 
 
 def entry_meta(e: FailureMode, runbook_url: str, *, today: dt.date | None = None,
-               stale_after_days: int = STALE_AFTER_DAYS) -> dict[str, object]:
+               stale_after_days: int = STALE_AFTER_DAYS,
+               source: Mapping[str, str | None] | None = None) -> dict[str, object]:
     """Front matter: page title, tags, and the `entry` mapping the header template shows.
 
     title, description and tags are printed unescaped by Material's templates (and the
     search index renders them as HTML), so they are escaped here; the `entry` values are
-    escaped by entry-header.html.
+    escaped by entry-header.html. `source` (several KBs built into one site) names the
+    entry's knowledge base and the entry it replaces.
     """
     today = today or dt.date.today()
     return {
@@ -304,6 +306,7 @@ def entry_meta(e: FailureMode, runbook_url: str, *, today: dt.date | None = None
             "runbook_url": runbook_url,
             "alerts": [a.name for a in e.alerts],
             "anchors": list(ANCHORS),
+            "source": dict(source) if source else None,
         },
     }
 
@@ -318,6 +321,7 @@ def render_entry(
     mermaid: bool = True,
     today: dt.date | None = None,
     stale_after_days: int = STALE_AFTER_DAYS,
+    source: Mapping[str, str | None] | None = None,
 ) -> str:
     """The page of one failure mode, opening on what to do now.
 
@@ -328,7 +332,8 @@ def render_entry(
     come from the front matter (site-overrides/partials/entry-header.html).
     """
     page = Page(e, runbook_url, titles or {}, postmortems, files or EntryFiles(), mermaid)
-    out = [front_matter(entry_meta(e, runbook_url, today=today, stale_after_days=stale_after_days))]
+    out = [front_matter(entry_meta(e, runbook_url, today=today, stale_after_days=stale_after_days,
+                                   source=source))]
     for anchor, title, render in SECTIONS:
         out.append(heading(2, title, anchor))
         out.extend(render(page))
