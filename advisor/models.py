@@ -19,6 +19,7 @@ GO_VERSION_PATTERN = r"^1\.\d+(?:\.\d+)?$"
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 EntryId = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=80)]
 GoVersion = Annotated[str, StringConstraints(pattern=GO_VERSION_PATTERN)]
+CatalogueId = Annotated[str, StringConstraints(pattern=r"^(fatal|panic|print|signal|cgo)/[a-z0-9]+(?:-[a-z0-9]+)*$")]
 Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
 
 
@@ -106,7 +107,7 @@ class GctracePredicate(Strict):
 
 
 class MatchRule(Strict):
-    """One piece of evidence. Give exactly one of regex, goroutines, gctrace, exit_code, kind."""
+    """One piece of evidence. Give exactly one of regex, catalogue, goroutines, gctrace, exit_code, kind."""
 
     id: EntryId = Field(description="Name shown as the evidence's rule (e.g. fatal-header).")
     description: Text | None = None
@@ -116,6 +117,13 @@ class MatchRule(Strict):
         "kept). Linear-time engine: no backreferences or lookaround.",
     )
     ignore_case: bool = False
+    catalogue: list[CatalogueId] | None = Field(
+        None,
+        description="Ids of runtime messages in kb/runtime-messages.yaml (e.g. "
+        "'fatal/concurrent-map-writes'). The rule matches the lines the runtime prints for any "
+        "of them, compiled to RE2 from the catalogue, so the runtime's wording lives in one place "
+        "and every release's variant is covered. The messages must be classified as this entry.",
+    )
     min_lines: int = Field(1, ge=1, description="regex: at least this many lines must match.")
     goroutines: GoroutinePredicate | None = None
     gctrace: GctracePredicate | None = None
@@ -145,12 +153,12 @@ class MatchRule(Strict):
     def _exactly_one_matcher(self) -> MatchRule:
         given = [
             n
-            for n in ("regex", "goroutines", "gctrace", "exit_code", "kind")
+            for n in ("regex", "catalogue", "goroutines", "gctrace", "exit_code", "kind")
             if getattr(self, n) is not None
         ]
         if len(given) != 1:
             raise ValueError(
-                "a rule needs exactly one of regex, goroutines, gctrace, exit_code, kind "
+                "a rule needs exactly one of regex, catalogue, goroutines, gctrace, exit_code, kind "
                 f"(got {', '.join(given) or 'none'})"
             )
         return self

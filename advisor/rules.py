@@ -74,10 +74,14 @@ class RuleEngine:
         # set index -> (entry id, rule id or None for an exclude pattern)
         self._slots: dict[bool, list[tuple[str, str | None]]] = {False: [], True: []}
         self._compiled: dict[str, re2._Regexp] = {}
+        catalogue = None
         for e in self.entries:
             for r in e.match.rules:
                 if r.regex is not None:
                     self._add(r.ignore_case, r.regex, (e.id, r.id))
+                elif getattr(r, "catalogue", None):  # runtime messages, worded by the catalogue
+                    catalogue = catalogue or _catalogue(kb)
+                    self._add(False, catalogue.rule_regex(r.catalogue), (e.id, r.id))
                 for loc, pattern in rule_patterns(r):
                     if loc[0] == "goroutines":  # compiled once here; regexes live in the sets
                         self._regex(pattern)
@@ -188,7 +192,7 @@ class RuleEngine:
 
     def _eval_rule(self, e: FailureMode, r: MatchRule, facts: Facts, line_hits: dict,
                    buckets_out: list[Bucket]) -> RuleHit | None:
-        if r.regex is not None:
+        if r.regex is not None or getattr(r, "catalogue", None):
             found = line_hits.get((e.id, r.id))
             if not found or found[0] < r.min_lines:
                 return None
@@ -250,6 +254,12 @@ class RuleEngine:
         share = count / facts.goroutines
         strength = 0.6 + 0.4 * min(1.0, share / 0.4)
         return RuleHit(r, [Evidence(top.first_line, text, r.id)], strength)
+
+
+def _catalogue(kb: KnowledgeBase | KbView):
+    from .catalogue import load_catalogue
+
+    return load_catalogue(kb.root)
 
 
 def _eval_gctrace(r: MatchRule, p: GctracePredicate, facts: Facts) -> RuleHit | None:

@@ -459,6 +459,10 @@ FILE_CHECKS: list[FileCheck] = [
 ]
 TREE_CHECKS: list[TreeCheck] = [DuplicateIdCheck(), ReferenceCheck(), RemovedIdCheck()]
 
+from .catalogue_check import CatalogueCheck  # noqa: E402 - it subclasses TreeCheck above
+
+TREE_CHECKS.append(CatalogueCheck())
+
 
 def validate_tree(root: Path, only: Iterable[Path] | None = None) -> tuple[Tree, list[Issue]]:
     """Validate the KB under root. Cross-file checks always see the whole tree."""
