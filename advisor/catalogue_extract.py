@@ -178,14 +178,19 @@ def _call_args(src: str, i: int) -> tuple[list[str], int] | None:
     return None
 
 
-def _expr_text(expr: str) -> str | None:
+def _expr_text(expr: str, consts: dict[str, str] | None = None) -> str | None:
     """A concatenation of literals and values -> text with HOLE for each value.
 
+    `consts` maps names the file assigns a single string literal (`text := "..."`) to it.
     None when the expression holds no string literal at all (a bare variable)."""
     parts: list[str] = []
     saw_literal = False
     for piece in _split_plus(expr):
         piece = piece.strip()
+        if consts and piece in consts:
+            parts.append(consts[piece])
+            saw_literal = True
+            continue
         if piece[:1] in "\"`":
             r = _read_string(piece, 0)
             if r is not None and r[1] == len(piece):
@@ -195,7 +200,7 @@ def _expr_text(expr: str) -> str | None:
         if piece.startswith(("plainError(", "errorString(")):
             inner = _call_args(piece, piece.index("(") + 1)
             if inner and len(inner[0]) == 1:
-                t = _expr_text(inner[0][0])
+                t = _expr_text(inner[0][0], consts)
                 if t is not None:
                     parts.append(t)
                     saw_literal = True
@@ -283,6 +288,21 @@ def _line_of(starts: list[int], pos: int) -> int:
     return lo  # 0-based
 
 
+_STRING_VAR = re.compile(r"^\s*(?:const\s+|var\s+)?([A-Za-z_]\w*)\s*:?=\s*\"((?:[^\"\\]|\\.)*)\"\s*$")
+
+
+def _string_consts(lines: list[str]) -> dict[str, str]:
+    """Names assigned exactly one string literal in the file (`text := "panic while ..."`)."""
+    seen: dict[str, set[str]] = {}
+    for ln in lines:
+        m = _STRING_VAR.match(ln)
+        if m:
+            r = _read_string('"' + m.group(2) + '"', 0)
+            if r is not None:
+                seen.setdefault(m.group(1), set()).add(r[0])
+    return {k: next(iter(v)) for k, v in seen.items() if len(v) == 1 and k not in ("s", "msg")}
+
+
 def scan_go_file(ex: Extraction, path: Path, rel: str, *, core: bool) -> None:
     """Calls in one Go file. `core`: also panic literals, error values and prints."""
     src = path.read_text(encoding="utf-8", errors="replace")
@@ -291,6 +311,7 @@ def scan_go_file(ex: Extraction, path: Path, rel: str, *, core: bool) -> None:
     lines = src.split("\n")
     funcs = _functions(lines)
     starts = _line_starts(src)
+    consts = _string_consts(lines)
     for m in _CALL.finditer(src):
         name = m.group(1)
         if not core and name not in ("throw", "fatal"):
@@ -305,34 +326,34 @@ def scan_go_file(ex: Extraction, path: Path, rel: str, *, core: bool) -> None:
             continue
         args, _ = parsed
         site = Site(rel, funcs[ln], ln + 1)
-        _add_call(ex, name, args, site)
+        _add_call(ex, name, args, site, consts)
     if core:
         _scan_tables(ex, lines, rel, funcs)
 
 
-def _add_call(ex: Extraction, name: str, args: list[str], site: Site) -> None:
+def _add_call(ex: Extraction, name: str, args: list[str], site: Site, consts: dict[str, str]) -> None:
     if name in ("throw", "fatal"):
-        text = _expr_text(args[0]) if len(args) == 1 else None
+        text = _expr_text(args[0], consts) if len(args) == 1 else None
         if text is None:
             ex.skipped += 1
         else:
             ex.add("fatal", text, site)
     elif name == "panic":
         if len(args) == 1 and args[0][:1] in "\"`":
-            text = _expr_text(args[0])
+            text = _expr_text(args[0], consts)
             if text is not None:
                 ex.add("panic", text, site)
         # panic(plainError(..)) / panic(errorString(..)) are found by their own calls
     elif name == "plainError" and len(args) == 1:
-        text = _expr_text(args[0])
+        text = _expr_text(args[0], consts)
         if text is not None:
             ex.add("panic", text, site)
     elif name == "errorString" and len(args) == 1:
-        text = _expr_text(args[0])
+        text = _expr_text(args[0], consts)
         if text is not None:
             ex.add("panic", "runtime error: " + text, site)
     elif name in ("print", "println"):
-        pieces = [(_expr_text(a) or HOLE) for a in args]
+        pieces = [(_expr_text(a, consts) or HOLE) for a in args]
         text = (" " if name == "println" else "").join(pieces).split("\n", 1)[0]
         if text.startswith(PRINT_PREFIXES):
             ex.add("print", text, site)

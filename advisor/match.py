@@ -20,6 +20,7 @@ from typing import Literal
 
 from .config import entry_url
 from .errors import UsageError
+from .explain import RuntimeContext, analyse, keep_candidate, ordered_notes
 from .facts import Bucket, Facts
 from .kb import KbView, KnowledgeBase, load_view
 from .normalise import Normalised, normalise_bytes
@@ -53,6 +54,7 @@ class Candidate:
     semantic: float | None = None
     buckets: list[Bucket] = field(default_factory=list)
     first_fix: str = ""
+    version_notes: list[dict] = field(default_factory=list)  # the paste's releases first (explain.py)
 
     def as_dict(self) -> dict:
         return {
@@ -62,6 +64,7 @@ class Candidate:
             "confidence": self.confidence,
             "url": self.url,
             "evidence": [e.as_dict() for e in self.evidence],
+            "version_notes": self.version_notes,
         }
 
 
@@ -75,6 +78,7 @@ class MatchResult:
     notes: list[str]
     facts: Facts
     mode: str
+    runtime: RuntimeContext = field(default_factory=RuntimeContext)
 
     @property
     def abstained(self) -> bool:
@@ -82,13 +86,16 @@ class MatchResult:
 
     def as_dict(self) -> dict:
         """The JSON contract of design.md, plus compatible extras."""
+        v = self.runtime.versions
         return {
             "abstained": self.abstained,
             "abstain_reason": self.abstain_reason,
             "input": {"bytes": self.bytes, "lines": self.lines, "kinds": self.kinds,
-                      "goroutines": self.facts.goroutines, "notes": self.notes},
+                      "goroutines": self.facts.goroutines, "notes": self.notes,
+                      "go_versions": v.range, "go_version_evidence": [e.as_dict() for e in v.evidence[:8]]},
             "mode": self.mode,
             "matches": [m.as_dict() for m in self.matches],
+            "explanation": self.runtime.explanation(),
         }
 
 
@@ -139,10 +146,11 @@ class Advisor:
     def match_normalised(self, norm: Normalised, top: int = 5) -> MatchResult:
         facts = parse(norm.text)
         rule_scores: dict[str, RuleScore] = self.rules.evaluate(facts) if self.rules else {}
+        ctx = analyse(facts, norm.text, getattr(self.kb, "root", None))  # catalogue, Go releases
         kinds = sorted(facts.kinds)
-        notes = list(norm.notes) + facts.notes
+        notes = list(norm.notes) + facts.notes + ([ctx.versions.note] if ctx.versions.note else [])
         base = dict(bytes=norm.original_bytes, lines=facts.total_lines, kinds=kinds, notes=notes,
-                    facts=facts, mode=self.mode)
+                    facts=facts, mode=self.mode, runtime=ctx)
 
         if "not-go" in facts.kinds and not any(r.decisive for r in rule_scores.values()):
             return MatchResult([], "not-go-output", **base)
@@ -156,7 +164,7 @@ class Advisor:
         # The model costs ~0.3 s per process: ask it only when it can change the answer
         # (prose, Go output no rule explains, or a near-tie between non-decisive rules).
         want_semantic = self.mode == "semantic" or (
-            self.mode == "hybrid" and (free or not strong or (close and not decisive))
+            self.mode == "hybrid" and (free or not strong or (close and not decisive)) and not ctx.unexplained
         )
         if want_semantic:
             sem = self._semantic_scores(norm.text, facts)
@@ -186,6 +194,8 @@ class Advisor:
             if score <= 0.0 or score < RULE_MIN * (0.85 if self.mode == "hybrid" else 1.0):
                 continue
             is_decisive = bool(r and r.decisive and rs > 0 and self.mode != "semantic")
+            if not keep_candidate(ctx, is_decisive):
+                continue  # the runtime said what killed it, and no entry covers that
             evidence, seen = [], set()
             for h in (r.hits if r and rs > 0 else []):
                 for ev in h.evidence:
@@ -197,6 +207,7 @@ class Advisor:
                 id=e.id, title=e.title, score=score, confidence=_confidence(score, is_decisive),
                 url=entry_url(e.id), evidence=evidence, rule_score=rs, semantic=s,
                 buckets=(r.buckets if r and rs > 0 else []), first_fix=_first_fix(e),
+                version_notes=ordered_notes(e, ctx.versions),
             ))
         cands.sort(key=lambda c: (-c.score, c.id))
         cands = cands[: max(1, top)]

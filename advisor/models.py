@@ -78,6 +78,29 @@ class GoroutinePredicate(Strict):
     min_wait_minutes: int = Field(
         0, ge=0, description="Longest wait ('[chan send, 37 minutes]') in the group."
     )
+    leaked: bool | None = Field(
+        None,
+        description="true: only goroutines the goroutine-leak profile marked '(leaked)' (the "
+        "collector proved them unreachable, Go 1.26+); false: only goroutines not so marked.",
+    )
+
+
+class SanitizerPredicate(Strict):
+    """Matches a report of AddressSanitizer, LeakSanitizer or MemorySanitizer (-asan, -msan)."""
+
+    tool: list[Literal["asan", "lsan", "msan", "tsan"]] = Field(
+        default_factory=list, description="Sanitizers whose reports count; empty: any."
+    )
+    error: Text | None = Field(
+        None, description="Regex over the error kind, e.g. 'heap-use-after-free|heap-buffer-overflow'."
+    )
+    go_frames: bool | None = Field(
+        None, description="true: the report's stack has Go frames (a Go program, not a C one)."
+    )
+    cgo: bool | None = Field(
+        None, description="true: the stack passes through cgo glue (_cgo_, _Cfunc_): the bug is in C "
+        "code called from Go; false: it does not (Go code itself, e.g. unsafe)."
+    )
 
 
 class GctracePredicate(Strict):
@@ -107,7 +130,8 @@ class GctracePredicate(Strict):
 
 
 class MatchRule(Strict):
-    """One piece of evidence. Give exactly one of regex, catalogue, goroutines, gctrace, exit_code, kind."""
+    """One piece of evidence. Give exactly one of regex, catalogue, goroutines, gctrace, sanitizer,
+    exit_code, kind."""
 
     id: EntryId = Field(description="Name shown as the evidence's rule (e.g. fatal-header).")
     description: Text | None = None
@@ -127,6 +151,7 @@ class MatchRule(Strict):
     min_lines: int = Field(1, ge=1, description="regex: at least this many lines must match.")
     goroutines: GoroutinePredicate | None = None
     gctrace: GctracePredicate | None = None
+    sanitizer: SanitizerPredicate | None = None
     exit_code: list[int] | None = Field(
         None, description="The process exit status (e.g. 137) or the killing signal."
     )
@@ -153,12 +178,12 @@ class MatchRule(Strict):
     def _exactly_one_matcher(self) -> MatchRule:
         given = [
             n
-            for n in ("regex", "catalogue", "goroutines", "gctrace", "exit_code", "kind")
+            for n in ("regex", "catalogue", "goroutines", "gctrace", "sanitizer", "exit_code", "kind")
             if getattr(self, n) is not None
         ]
         if len(given) != 1:
             raise ValueError(
-                "a rule needs exactly one of regex, catalogue, goroutines, gctrace, exit_code, kind "
+                "a rule needs exactly one of regex, catalogue, goroutines, gctrace, sanitizer, exit_code, kind "
                 f"(got {', '.join(given) or 'none'})"
             )
         return self

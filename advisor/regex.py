@@ -31,4 +31,6 @@ def rule_patterns(rule: Any) -> list[tuple[tuple[Any, ...], str]]:
         for name in ("function", "created_by", "stack"):
             if getattr(g, name):
                 out.append((("goroutines", name), getattr(g, name)))
+    if getattr(rule, "sanitizer", None) is not None and rule.sanitizer.error:
+        out.append((("sanitizer", "error"), rule.sanitizer.error))
     return out

@@ -34,7 +34,8 @@ def test_json_contract_on_a_real_crash():
     scores = [m["score"] for m in out["matches"]]
     assert scores == sorted(scores, reverse=True)
     for m in out["matches"]:
-        assert set(m) == {"id", "title", "score", "confidence", "url", "evidence"}
+        # the contract's keys, plus version_notes (the entry's notes for the paste's releases first)
+        assert set(m) == {"id", "title", "score", "confidence", "url", "evidence", "version_notes"}
 
 
 def test_stdin_and_dash_read_the_paste():
