@@ -189,8 +189,9 @@ def eval_(
         for col in ("source", "items", "top-1", "top-3", "abstention", "near-misses ok"):
             table.add_column(col)
         for source, s in summary.items():
+            low = f" ({s['abstain_or_low']:.1%} or low)" if s["abstain_or_low"] != s["abstention"] else ""
             table.add_row(source, str(s["items"]), f"{s['top1']:.1%} of {s['positives']}",
-                          f"{s['top3']:.1%}", f"{s['abstention']:.1%} of {s['negatives']}",
+                          f"{s['top3']:.1%}", f"{s['abstention']:.1%} of {s['negatives']}{low}",
                           f"{s['near_miss_ok']:.1%} of {s['near_misses']}")
         console.print(table)
         for o in report.confusions():

@@ -92,7 +92,7 @@ _SAN_FRAME = compile_re2(r"(?m)^[ \t]*#(\d{1,4}) 0x[0-9a-f]{1,16} in ([^\s]{1,30
 _SAN_SUMMARY = compile_re2(
     r"(?m)^SUMMARY: (AddressSanitizer|LeakSanitizer|MemorySanitizer|ThreadSanitizer): ([^\n]{0,300})$")
 _TOOL = {"AddressSanitizer": "asan", "LeakSanitizer": "lsan", "MemorySanitizer": "msan", "ThreadSanitizer": "tsan"}
-_CGO_FRAME = compile_re2(r"_cgo_|_Cfunc_|cgo-gcc-prolog|runtime\.cgocall|runtime/cgo")
+_CGO_FRAME = compile_re2(r"_cgo_|_Cfunc_|cgo-gcc-prolog|runtime\.(?:asm)?cgocall|runtime/cgo")
 MAX_FRAMES = 40
 
 

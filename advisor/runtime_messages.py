@@ -29,7 +29,7 @@ _LINE = compile_re2(
     r"|" + _PREFIX + r"(SIG[A-Z0-9]+: [a-z][^\n]*)$"
 )
 _PANIC_SUFFIX = (" [recovered, repanicked]", " [recovered]")
-MAX_CANDIDATES = 200  # lines looked up per paste: the runtime prints a handful
+MAX_CANDIDATES = 500  # lines looked up per paste: the runtime prints a handful
 
 
 @dataclass
@@ -130,6 +130,8 @@ def identify(facts: Facts, index: MessageIndex) -> list[MessageHit]:
 
 
 def _maybe(text: str) -> bool:
-    """Cheap pre-filter before the regex: the words every candidate line contains."""
-    return ("error: " in text or "panic: " in text or "runtime" in text or "SIG" in text
-            or "fatal: " in text or "fault address" in text or "signal arrived" in text or "non-Go code" in text)
+    """Cheap pre-filter before the regex: words every candidate line contains (a frame
+    such as 'runtime.gopark(...)' has none of them)."""
+    return ("error: " in text or "panic: " in text or "runtime: " in text or "runtime/cgo: " in text
+            or "SIG" in text or "fatal: " in text or "fault address" in text or "signal arrived" in text
+            or "non-Go code" in text)
