@@ -20,11 +20,16 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .catalogue_extract import HOLE, KINDS, Extraction, platform_of
 from .errors import KnowledgeBaseError
 from .kb import _read_cache, _write_cache, cache_dir, project_root
 
+if TYPE_CHECKING:  # the match path reads the catalogue; only regeneration needs the extractor
+    from .catalogue_extract import Extraction
+
+HOLE = "…"  # where the runtime inserts a value
+KINDS = ("fatal", "panic", "print", "signal", "cgo")
 CATALOGUE_FILE = "runtime-messages.yaml"
 NONE = "none"  # failure_mode of a message no entry covers
 PREFIX = {"fatal": "fatal error: ", "panic": "panic: ", "print": "", "signal": "", "cgo": ""}
@@ -242,6 +247,8 @@ def _slug(kind: str, text: str) -> str:
 
 
 def _source_rank(site_file: str) -> tuple[int, str]:
+    from .catalogue_extract import platform_of
+
     plat = platform_of(site_file)
     return (0 if plat is None else 1 if plat and "linux" in plat else 2, site_file)
 
@@ -250,6 +257,7 @@ def merge(old: Catalogue | None, extractions: dict[str, Extraction]) -> tuple[Ca
     """A new catalogue from per-release extractions, keeping old classifications.
 
     Returns it with counts: messages, added (new, unclassified), dropped (no release prints them)."""
+    from .catalogue_extract import platform_of
     releases = sorted(extractions, key=lambda r: tuple(int(x) for x in r.split(".")))
     seen: dict[tuple[str, str], list[str]] = {}
     sites: dict[tuple[str, str], list] = {}

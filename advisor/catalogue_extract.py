@@ -29,9 +29,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-HOLE = "…"  # where the runtime inserts a value
-
-KINDS = ("fatal", "panic", "print", "signal", "cgo")
+from .catalogue import HOLE, KINDS  # noqa: F401 - re-exported for the extractor's users
 
 # Prefixes of print() output that are messages (the rest of print() is dump formatting:
 # register names, "sp=", hex values).

@@ -36,7 +36,7 @@ from .facts import Facts
 from .regex import compile_re2
 from .runtime_messages import MessageHit
 
-SCAN_LIMIT = 2_000_000  # forms show in the first goroutines; a 23 MB dump needs no more
+SCAN_LIMIT = 256_000  # forms show in the first goroutines; a 23 MB dump needs no more
 
 
 @dataclass
