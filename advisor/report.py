@@ -94,6 +94,11 @@ def render_terminal(result: MatchResult, console: Console) -> None:
         console.print(Text(line, style="cyan" if line.startswith("Runtime") else ""), overflow="fold")
     if result.abstained:
         return
+    render_match_list(result, console)
+
+
+def render_match_list(result: MatchResult, console: Console) -> None:
+    """The ranked matches with evidence, first fix and link (shared with `advisor diff`)."""
     for rank, m in enumerate(result.matches, 1):
         head = Text()
         head.append(f"\n{rank}. {m.title}", style="bold")
@@ -133,7 +138,12 @@ def render_markdown(result: MatchResult) -> str:
         out += ["", "```text", *ex, "```"]
     if result.abstained:
         return "\n".join(out) + "\n"
-    out += ["", "| # | failure mode | confidence | score |", "|---|---|---|---|"]
+    return "\n".join(out + markdown_match_list(result)) + "\n"
+
+
+def markdown_match_list(result: MatchResult) -> list[str]:
+    """Markdown lines of the ranked matches (shared with `advisor diff`)."""
+    out = ["", "| # | failure mode | confidence | score |", "|---|---|---|---|"]
     for i, m in enumerate(result.matches, 1):
         out.append(f"| {i} | [{m.title}]({m.url}) (`{m.id}`) | {m.confidence} | {m.score:.2f} |")
     for m in result.matches:
@@ -149,4 +159,4 @@ def render_markdown(result: MatchResult) -> str:
         note = _first_note(m)
         if note:
             out.append(f"For this release: {note}")
-    return "\n".join(out) + "\n"
+    return out

@@ -83,7 +83,7 @@ class RuleEngine:
                     catalogue = catalogue or _catalogue(kb)
                     self._add(False, catalogue.rule_regex(r.catalogue), (e.id, r.id))
                 for loc, pattern in rule_patterns(r):
-                    if loc[0] in ("goroutines", "sanitizer"):  # compiled once here; regexes live in the sets
+                    if loc[0] in ("goroutines", "heap", "sanitizer"):  # compiled once here; regexes live in the sets
                         self._regex(pattern)
             for x in e.match.exclude:
                 self._add(False, x, (e.id, None))
@@ -203,6 +203,10 @@ class RuleEngine:
             return _eval_gctrace(r, r.gctrace, facts)
         if getattr(r, "sanitizer", None) is not None:
             return self._eval_sanitizer(r, r.sanitizer, facts)
+        if getattr(r, "heap", None) is not None:
+            from .heaprules import eval_heap  # memory-profile predicates live in their own module
+
+            return eval_heap(r, r.heap, facts, self._regex)
         if r.exit_code is not None:
             for line, code, text in facts.exit_codes:
                 if code in r.exit_code:
