@@ -123,10 +123,21 @@ _STATES = {
     "GOMAXPROCS updater (idle)": (25, None, "wait reason [GOMAXPROCS updater (idle)] (Go 1.25+)"),
 }
 
-# mallocinit (Go 1.26+, amd64): a random heap base below 1<<46, i.e. 0x0..-0x3fff_ffff_ffff;
-# C heaps, thread stacks and PIE text sit at 0x55.., 0x7f.. instead.
-_HEAP_RANDOM = compile_re2(r"\b0x[1-3][0-9a-f]{11}\b")
-_HEAP_C000 = compile_re2(r"\b0xc0[0-9a-f]{8}\b")
+# Heap addresses where the runtime prints them as pointers: gp=/mp= in goroutine headers
+# and the receiver of a pointer method ('pkg.(*T).M(0x...'). Integer arguments (a
+# duration, a size) could look like anything, so they are not read.
+_POINTERS = compile_re2(r"(?:\bgp=|\bmp=|\.\(\*[^)\s]{1,200}\)\.[^(\s]{1,200}\()(0x[0-9a-f]{1,16})")
+
+
+def _heap_kind(value: str) -> str | None:
+    """'old' for the 0xc000000000 arena, 'random' for a Go 1.26+ randomised heap base
+    (below 1<<46 on amd64, at least 1<<32), None for static data and other mappings."""
+    v = int(value, 16)
+    if 0xC000000000 <= v < 0xC100000000:
+        return "old"
+    if 1 << 32 <= v < 1 << 46:
+        return "random"
+    return None
 
 
 def infer(facts: Facts, text: str, hits: Iterable[MessageHit], cat: Catalogue | None) -> VersionInference:
@@ -269,14 +280,19 @@ def _heap_evidence(text: str) -> list[VersionEvidence]:
     builds and GOEXPERIMENT=norandomizedheapbase64 keep the old layout."""
     if "goroutine " not in text:
         return []
-    rnd = _HEAP_RANDOM.search(text)
-    old = _HEAP_C000.search(text)
-    if rnd and not old:
-        pos = rnd.start()
+    first: dict[str, int] = {}
+    for n, m in enumerate(_POINTERS.finditer(text)):
+        kind = _heap_kind(m.group(1))
+        if kind and kind not in first:
+            first[kind] = m.start(1)
+        if n >= 200 or len(first) == 2:
+            break
+    if set(first) == {"random"}:
+        pos = first["random"]
         return [VersionEvidence(_line_of(text, pos), _line_at(text, pos).strip()[:200], 26, None,
                                 "heap addresses outside 0xc000000000 (randomised heap base, Go 1.26+)", False)]
-    if old and not rnd:
-        pos = old.start()
+    if set(first) == {"old"}:
+        pos = first["old"]
         return [VersionEvidence(_line_of(text, pos), _line_at(text, pos).strip()[:200], None, 26,
                                 "heap addresses at 0xc000000000 (before Go 1.26, or a -race build)", False)]
     return []
