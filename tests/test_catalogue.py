@@ -204,3 +204,21 @@ def test_validator_checks_catalogue_references_and_classification(tmp_path):
     assert any("'fatal/fault' is not classified" in m and m.startswith("kb/runtime-messages.yaml:") for m in msgs), msgs
     assert any("'fatal/concurrent-map-clone-and-map-write' is classified as 'concurrent-map-writes' but no rule"
                in m for m in msgs), msgs
+
+
+def test_catalogue_commands(tmp_path):
+    from .conftest import run_advisor
+
+    stats = run_advisor("catalogue", "stats")
+    assert stats.returncode == 0 and b"1.27.3" in stats.stdout and b"unclassified" in stats.stdout
+    check = run_advisor("catalogue", "check")
+    assert check.returncode == 0, check.stdout + check.stderr
+    # regenerating from the bundled release keeps every classification: nothing to classify
+    kb = tmp_path / "kb"
+    (kb / "failure-modes").mkdir(parents=True)
+    shutil.copy(KB / "runtime-messages.yaml", kb / "runtime-messages.yaml")
+    regen = run_advisor("catalogue", "regenerate", "--release", "1.27", "--kb", str(kb))
+    assert regen.returncode == 0, regen.stdout + regen.stderr
+    fresh = parse_catalogue((kb / "runtime-messages.yaml").read_text(), kb / "runtime-messages.yaml")
+    assert fresh.releases == ("1.27.3",) and not fresh.unclassified()
+    assert {m.id for m in fresh.messages} <= {m.id for m in load_catalogue(KB).messages}
