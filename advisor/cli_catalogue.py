@@ -36,7 +36,7 @@ def regenerate_cmd(
 
     Classifications (failure_mode, meaning) are kept; new messages are written unclassified
     and the command exits 1 until each has one."""
-    from .catalogue import regenerate
+    from .catalogue_build import regenerate
     from .toolchains import RELEASES
 
     path = _path(kb)
@@ -57,7 +57,8 @@ def check_cmd(
     kb: KbOption = None,
 ) -> None:
     """Exit 1 when a release prints messages the catalogue lacks or has not classified."""
-    from .catalogue import bundled_goroot, check_release, load_catalogue, release_of
+    from .catalogue import load_catalogue
+    from .catalogue_build import bundled_goroot, check_release, release_of
     from .catalogue_extract import extract_tree
 
     root = goroot or bundled_goroot()

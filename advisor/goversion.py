@@ -110,7 +110,14 @@ _LINE_FORMS: list[tuple[str, str, int | None, int | None, str, bool]] = [
     ("unique.Make", r"^unique\.Make", 23, None, "unique.Make (Go 1.23+)", True),
     ("testing/synctest.Test", r"^testing/synctest\.Test\(", 25, None, "testing/synctest.Test (Go 1.25+)", True),
 ]
-_COMPILED = [(key, compile_re2(rx), lo, hi, why, strong) for key, rx, lo, hi, why, strong in _LINE_FORMS]
+_COMPILED: dict[int, object] = {}  # compiled on first use: most keys never occur in a paste
+
+
+def _form_regex(i: int):
+    rx = _COMPILED.get(i)
+    if rx is None:
+        rx = _COMPILED[i] = compile_re2(_LINE_FORMS[i][1])
+    return rx
 
 # wait reasons (bucket states) that only some releases print
 _STATES = {
@@ -126,7 +133,7 @@ _STATES = {
 # Heap addresses where the runtime prints them as pointers: gp=/mp= in goroutine headers
 # and the receiver of a pointer method ('pkg.(*T).M(0x...'). Integer arguments (a
 # duration, a size) could look like anything, so they are not read.
-_POINTERS = compile_re2(r"(?:\bgp=|\bmp=|\.\(\*[^)\s]{1,200}\)\.[^(\s]{1,200}\()(0x[0-9a-f]{1,16})")
+_POINTERS = compile_re2(r"(?:\bgp=|\bmp=|\.\(\*[^)\s]+\)\.[^(\s]+\()(0x[0-9a-f]{1,16})")
 
 
 def _heap_kind(value: str) -> str | None:
@@ -216,12 +223,12 @@ def _line_at(text: str, pos: int) -> str:
 
 def _line_evidence(text: str) -> list[VersionEvidence]:
     out = []
-    for key, rx, lo, hi, why, strong in _COMPILED:
+    for i, (key, _, lo, hi, why, strong) in enumerate(_LINE_FORMS):
         pos = text.find(key)
         tries = 0
         while pos >= 0 and tries < 50:
             line = _line_at(text, pos)
-            if rx.search(line):
+            if _form_regex(i).search(line):
                 out.append(VersionEvidence(_line_of(text, pos), line.strip()[:200], lo, hi, why, strong))
                 break
             pos = text.find(key, pos + len(key))

@@ -20,6 +20,8 @@ The forms, as the runtime (or the sanitizer runtime linked by -asan/-msan) print
 
 from __future__ import annotations
 
+from functools import cache
+
 from .facts import Facts, PanicLink, SanitizerReport
 from .regex import compile_re2
 
@@ -85,14 +87,19 @@ def scan_panic_chain(facts: Facts, text: str, at) -> None:
         facts.repanicked = facts.repanicked or link.repanicked
 
 
-_SAN_HEAD = compile_re2(
+_SAN_HEAD_RX = (
     r"(?m)^==(\d{1,10})==(ERROR|WARNING): (AddressSanitizer|LeakSanitizer|MemorySanitizer|ThreadSanitizer): "
-    r"([^\n]{0,300})$")
-_SAN_FRAME = compile_re2(r"(?m)^[ \t]*#(\d{1,4}) 0x[0-9a-f]{1,16} in ([^\s]{1,300})(?: ([^\n]{0,400}))?$")
-_SAN_SUMMARY = compile_re2(
-    r"(?m)^SUMMARY: (AddressSanitizer|LeakSanitizer|MemorySanitizer|ThreadSanitizer): ([^\n]{0,300})$")
+    r"([^\n]*)$")
+_SAN_FRAME_RX = r"(?m)^[ \t]*#(\d{1,4}) 0x[0-9a-f]{1,16} in (\S+)(?: ([^\n]*))?$"
+_SAN_SUMMARY_RX = r"(?m)^SUMMARY: (AddressSanitizer|LeakSanitizer|MemorySanitizer|ThreadSanitizer): ([^\n]*)$"
 _TOOL = {"AddressSanitizer": "asan", "LeakSanitizer": "lsan", "MemorySanitizer": "msan", "ThreadSanitizer": "tsan"}
-_CGO_FRAME = compile_re2(r"_cgo_|_Cfunc_|cgo-gcc-prolog|runtime\.(?:asm)?cgocall|runtime/cgo")
+_CGO_FRAME_RX = r"_cgo_|_Cfunc_|cgo-gcc-prolog|runtime\.(?:asm)?cgocall|runtime/cgo"
+
+
+@cache
+def _rx(pattern: str):
+    """Compiled on first use: most pastes hold no sanitizer report or register dump."""
+    return compile_re2(pattern)
 MAX_FRAMES = 40
 
 
@@ -105,15 +112,15 @@ def scan_sanitizers(facts: Facts, text: str, at) -> None:
     .go file too but has C names (use_after_free, _cgo_..._Cfunc_x)."""
     if "Sanitizer" not in text:
         return
-    heads = list(_SAN_HEAD.finditer(text))
+    heads = list(_rx(_SAN_HEAD_RX).finditer(text))
     for i, m in enumerate(heads[:10]):
         end = heads[i + 1].start() if i + 1 < len(heads) else len(text)
         body = text[m.end():end]
         error = m.group(4).strip()
         frames = _first_stack(body)
         go = sum(1 for fn, _ in frames if "." in fn and not fn.startswith(("_cgo_", "__")) and "::" not in fn)
-        cgo = any(_CGO_FRAME.search(fn + " " + loc) for fn, loc in frames)
-        summary = _SAN_SUMMARY.search(body)
+        cgo = any(_rx(_CGO_FRAME_RX).search(fn + " " + loc) for fn, loc in frames)
+        summary = _rx(_SAN_SUMMARY_RX).search(body)
         facts.sanitizers.append(SanitizerReport(
             line=at(m.start()), tool=_TOOL[m.group(3)], error=_error_kind(error), text=error,
             frames=[fn for fn, _ in frames], go_frames=go, cgo=cgo,
@@ -127,7 +134,7 @@ def _first_stack(body: str) -> list[tuple[str, str]]:
     """(function, location) of the consecutive '#N 0x.. in fn loc' lines that come first."""
     frames: list[tuple[str, str]] = []
     last_end = None
-    for f in _SAN_FRAME.finditer(body):
+    for f in _rx(_SAN_FRAME_RX).finditer(body):
         if last_end is not None and body[last_end:f.start()].strip():
             break  # text between frames: the next stack ("freed by thread T0 here:")
         frames.append((f.group(2), (f.group(3) or "").strip()))
@@ -147,12 +154,12 @@ def _error_kind(error: str) -> str:
     return error[:cut].strip() or error
 
 
-_REGISTER = compile_re2(r"(?m)^(?:r[a-z0-9]{1,3}|rip|rflags|cs|fs|gs|pc|sp|lr|ctr|fault|trap|err|oldmask)\s+0x[0-9a-f]+$")
+_REGISTER_RX = r"(?m)^(?:r[a-z0-9]{1,3}|rip|rflags|cs|fs|gs|pc|sp|lr|ctr|fault|trap|err|oldmask)\s+0x[0-9a-f]+$"
 
 
 def scan_register_dump(facts: Facts, text: str) -> None:
     """`rax    0x0` lines after a fatal signal: the runtime's, not the program's output."""
     if "0x" in text and "\nr" in text:
-        n = len(_REGISTER.findall(text))
+        n = len(_rx(_REGISTER_RX).findall(text))
         if n >= 8:
             facts.register_dump = n

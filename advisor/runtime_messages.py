@@ -21,7 +21,7 @@ from .regex import compile_re2
 # A line -> (kind, body). Leading tabs are kept by the parser for chained panics
 # ("\tfatal error: ..."), so the prefix may follow whitespace; a collector prefix that
 # normalisation left in place may precede it.
-_PREFIX = r"^(?:.{0,80}?[\s\]>|])?"
+_PREFIX = r"^(?:.*?[\s\]>|])?"
 _LINE = compile_re2(
     _PREFIX + r"(fatal error|panic): (.+)$"
     r"|" + _PREFIX + r"(runtime(?:/cgo)?: .+|fatal: .+|unexpected fault address .+|signal arrived during .+|non-Go code .+)$"
@@ -50,42 +50,38 @@ class MessageHit:
 
 
 class MessageIndex:
-    """Lookup structures over one catalogue; build once per process."""
+    """Lookup structures over one catalogue; build once per process.
+
+    Messages with inserted values are indexed by their literal start ('runtime error:
+    index out of range ['), so a line is tried only against the few whose start it
+    shares, each pattern compiled the first time it is needed: a paste costs
+    microseconds here, not the compilation of a thousand patterns."""
 
     def __init__(self, cat: Catalogue) -> None:
         self.cat = cat
-        self._sets: dict[str, tuple[re2.Set, list[CatalogueMessage]] | None] = {}
+        self._prefixed: dict[str, list[tuple[str, CatalogueMessage]]] = {}
+        for m in cat.messages:
+            if not m.literal:
+                self._prefixed.setdefault(m.kind, []).append((m.text.split("…", 1)[0], m))
+        self._compiled: dict[str, re2._Regexp] = {}
 
-    def _set(self, kind: str) -> tuple[re2.Set, list[CatalogueMessage]] | None:
-        if kind not in self._sets:
-            msgs = [m for m in self.cat.messages if m.kind == kind and not m.literal]
-            if not msgs:
-                self._sets[kind] = None
-            else:
-                opts = re2.Options()
-                opts.log_errors = False
-                opts.max_mem = 64 << 20
-                s = re2.Set.SearchSet(opts)
-                for m in msgs:
-                    s.Add("^" + m.body_regex())
-                s.Compile()
-                self._sets[kind] = (s, msgs)
-        return self._sets[kind]
+    def _regex(self, m: CatalogueMessage):
+        rx = self._compiled.get(m.id)
+        if rx is None:
+            rx = self._compiled[m.id] = compile_re2("^" + m.body_regex())
+        return rx
 
     def lookup(self, kind: str, body: str) -> CatalogueMessage | None:
         exact = self.cat.by_text.get((kind, body))
         if exact is not None:
             return exact
-        compiled = self._set(kind)
-        if compiled is None:
-            return None
-        rset, msgs = compiled
-        found = rset.Match(body)
+        found = [m for prefix, m in self._prefixed.get(kind, ()) if body.startswith(prefix)
+                 and self._regex(m).search(body)]
         if not found:
             return None
-        best = max((msgs[i] for i in found), key=lambda m: (len(m.text.replace("…", "")), -len(m.text)))
-        # the pattern is a prefix match; a literal message must match whole
-        return best
+        # the most specific: most literal characters ('... with length …' over '[…]'); a
+        # pattern matches a prefix of the line, since the runtime may print more after it
+        return max(found, key=lambda m: (len(m.text.replace("…", "")), -len(m.text)))
 
     def identify_line(self, text: str) -> tuple[CatalogueMessage, bool] | None:
         m = _LINE.search(text)

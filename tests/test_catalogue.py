@@ -8,19 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from advisor.catalogue import (
-    NONE,
-    Catalogue,
-    bundled_goroot,
-    check_release,
-    compress,
-    dump_catalogue,
-    expand,
-    load_catalogue,
-    merge,
-    parse_catalogue,
-    release_of,
-)
+from advisor.catalogue import NONE, Catalogue, compress, expand, load_catalogue, parse_catalogue
+from advisor.catalogue_build import bundled_goroot, check_release, dump_catalogue, merge, release_of
 from advisor.catalogue_extract import HOLE, extract_tree
 from advisor.regex import compile_re2
 from advisor.runtime_messages import MessageIndex
