@@ -15,13 +15,14 @@ The YAML is generated (`advisor catalogue regenerate`, catalogue_build.py); only
 from __future__ import annotations
 
 import hashlib
+import pickle
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from .errors import KnowledgeBaseError
-from .kb import _read_cache, _write_cache, cache_dir, project_root
+from .kb import _write_cache, cache_dir, shipped_kb_root
 
 HOLE = "…"  # where the runtime inserts a value
 KINDS = ("fatal", "panic", "print", "signal", "cgo")
@@ -154,7 +155,7 @@ def catalogue_path(kb_root: Path | None = None) -> Path:
     """The KB's own catalogue, else the bundled one (a KB without one still gets answers)."""
     if kb_root is not None and (kb_root / CATALOGUE_FILE).is_file():
         return kb_root / CATALOGUE_FILE
-    return project_root() / "kb" / CATALOGUE_FILE
+    return shipped_kb_root() / CATALOGUE_FILE
 
 
 def load_catalogue(kb_root: Path | None = None) -> Catalogue:
@@ -169,12 +170,22 @@ def _load(path: Path) -> Catalogue:
     raw = path.read_bytes()
     digest = hashlib.sha256(raw).hexdigest()[:20]
     cache = cache_dir() / f"catalogue-{digest}.pickle"
-    cat = _read_cache(cache, Catalogue, digest, path.parent)
+    cat = _read_cached(cache, digest)
     if cat is None:
         cat = parse_catalogue(raw.decode("utf-8"), path)
         cat.digest = digest
         _write_cache(cache, cat)
     return cat
+
+
+def _read_cached(path: Path, digest: str) -> Catalogue | None:
+    """The pickled catalogue for this digest, or None; a corrupt or old cache is rebuilt."""
+    try:
+        with path.open("rb") as fh:
+            cat = pickle.load(fh)
+    except Exception:
+        return None
+    return cat if isinstance(cat, Catalogue) and cat.digest == digest else None
 
 
 def parse_catalogue(text: str, path: Path) -> Catalogue:

@@ -52,6 +52,7 @@ class Candidate:
     buckets: list[Bucket] = field(default_factory=list)
     first_fix: str = ""
     version_notes: list[dict] = field(default_factory=list)  # the paste's releases first (explain.py)
+    kb: str = "shipped"  # the knowledge base the entry comes from
 
     def as_dict(self) -> dict:
         return {
@@ -62,6 +63,7 @@ class Candidate:
             "url": self.url,
             "evidence": [e.as_dict() for e in self.evidence],
             "version_notes": self.version_notes,
+            "kb": self.kb,
         }
 
 
@@ -220,6 +222,7 @@ class Advisor:
             evidence=evidence, rule_score=d.rule_score, semantic=semantic,
             buckets=(r.buckets if r is not None and d.rule_score > 0 else []), first_fix=_first_fix(e),
             version_notes=ordered_notes(e, ctx.versions) if ctx is not None else [],
+            kb=self.kb.kb_of(e.id) if hasattr(self.kb, "kb_of") else "shipped",
         )
 
 
