@@ -74,12 +74,16 @@ class RuleEngine:
         # set index -> (entry id, rule id or None for an exclude pattern)
         self._slots: dict[bool, list[tuple[str, str | None]]] = {False: [], True: []}
         self._compiled: dict[str, re2._Regexp] = {}
+        catalogue = None
         for e in self.entries:
             for r in e.match.rules:
                 if r.regex is not None:
                     self._add(r.ignore_case, r.regex, (e.id, r.id))
+                elif getattr(r, "catalogue", None):  # runtime messages, worded by the catalogue
+                    catalogue = catalogue or _catalogue(kb)
+                    self._add(False, catalogue.rule_regex(r.catalogue), (e.id, r.id))
                 for loc, pattern in rule_patterns(r):
-                    if loc[0] in ("goroutines", "heap"):  # compiled once here; regexes live in the sets
+                    if loc[0] in ("goroutines", "heap", "sanitizer"):  # compiled once here; regexes live in the sets
                         self._regex(pattern)
             for x in e.match.exclude:
                 self._add(False, x, (e.id, None))
@@ -188,7 +192,7 @@ class RuleEngine:
 
     def _eval_rule(self, e: FailureMode, r: MatchRule, facts: Facts, line_hits: dict,
                    buckets_out: list[Bucket]) -> RuleHit | None:
-        if r.regex is not None:
+        if r.regex is not None or getattr(r, "catalogue", None):
             found = line_hits.get((e.id, r.id))
             if not found or found[0] < r.min_lines:
                 return None
@@ -197,6 +201,8 @@ class RuleEngine:
             return self._eval_goroutines(r, r.goroutines, facts, buckets_out)
         if r.gctrace is not None:
             return _eval_gctrace(r, r.gctrace, facts)
+        if getattr(r, "sanitizer", None) is not None:
+            return self._eval_sanitizer(r, r.sanitizer, facts)
         if getattr(r, "heap", None) is not None:
             from .heaprules import eval_heap  # memory-profile predicates live in their own module
 
@@ -210,6 +216,20 @@ class RuleEngine:
             if facts.kinds & set(r.kind):
                 return RuleHit(r, [])
             return None
+        return None
+
+    def _eval_sanitizer(self, r: MatchRule, p, facts: Facts) -> RuleHit | None:
+        err = self._regex(p.error) if p.error else None
+        for s in facts.sanitizers:
+            if p.tool and s.tool not in p.tool:
+                continue
+            if err is not None and not err.search(s.error):
+                continue
+            if p.go_frames is not None and bool(s.go_frames) != p.go_frames:
+                continue
+            if p.cgo is not None and s.cgo != p.cgo:
+                continue
+            return RuleHit(r, [Evidence(s.line, _clip(_sanitizer_summary(s)), r.id)])
         return None
 
     def _eval_goroutines(self, r: MatchRule, p: GoroutinePredicate, facts: Facts,
@@ -231,6 +251,8 @@ class RuleEngine:
             if st is not None and not st.search(" > ".join(f.function for f in b.frames)):
                 continue
             if b.max_wait < p.min_wait_minutes:
+                continue
+            if getattr(p, "leaked", None) is not None and b.leaked != p.leaked:
                 continue
             culprit = b.culprit
             g = groups[culprit.function if culprit else "?"]
@@ -254,6 +276,17 @@ class RuleEngine:
         share = count / facts.goroutines
         strength = 0.6 + 0.4 * min(1.0, share / 0.4)
         return RuleHit(r, [Evidence(top.first_line, text, r.id)], strength)
+
+
+def _sanitizer_summary(s) -> str:
+    where = "in C code called through cgo" if s.cgo else ("in Go code" if s.go_frames else "")
+    return f"{s.tool} report: {s.error}" + (f" ({where})" if where else "")
+
+
+def _catalogue(kb: KnowledgeBase | KbView):
+    from .catalogue import load_catalogue
+
+    return load_catalogue(kb.root)
 
 
 def _eval_gctrace(r: MatchRule, p: GctracePredicate, facts: Facts) -> RuleHit | None:
