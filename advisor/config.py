@@ -7,7 +7,9 @@ import re
 from functools import lru_cache
 
 from .kb import project_root
+from .regex import linear
 
+_SITE_URL = linear(re.compile(r"^site_url:[ \t]*['\"]?([^'\"\s#]+)", re.M), reads="mkdocs.yml")
 DEFAULT_SITE_URL = "https://go-failure-modes.example.com/"
 
 
@@ -22,7 +24,7 @@ def site_url() -> str:
     if not url:
         try:
             text = (project_root() / "mkdocs.yml").read_text(encoding="utf-8")
-            m = re.search(r"^site_url:\s*['\"]?([^'\"\s#]+)", text, re.M)
+            m = _SITE_URL.search(text)
             url = m.group(1) if m else DEFAULT_SITE_URL
         except OSError:
             url = DEFAULT_SITE_URL

@@ -22,6 +22,11 @@ from typing import Literal
 from .errors import ToolchainError, UsageError
 from .kb import KnowledgeBase, project_root
 from .models import FailureMode
+from .regex import linear
+
+_GO_VERSION = linear(re.compile(r"go version (go\S+ \S+)"), reads="`go version` output")
+_LANGUAGE = linear(re.compile(r"go(1\.\d+)"), use="match", reads="a Go version")
+_SHORT_VERSION = linear(re.compile(r"go(\d+\.\d+(?:\.\d+)?)"), use="match", reads="a Go version")
 
 Variant = Literal["repro", "fixed"]
 
@@ -90,7 +95,7 @@ def go_env(extra: dict[str, str] | None = None, *, cgo: bool = False) -> dict[st
 def go_version(go: Path | None = None) -> str:
     go = go or find_go()
     out = subprocess.run([str(go), "version"], capture_output=True, text=True, env=go_env())
-    m = re.search(r"go version (go\S+ \S+)", out.stdout)
+    m = _GO_VERSION.search(out.stdout)
     return m.group(1) if m else out.stdout.strip()
 
 
@@ -99,7 +104,7 @@ def _minor(lang: str) -> int:
 
 
 def _language_version(full: str) -> str:
-    m = re.match(r"go(1\.\d+)", full)
+    m = _LANGUAGE.match(full)
     return m.group(1) if m else "1.27"
 
 
@@ -337,7 +342,7 @@ def sample_text(result: RunResult) -> str:
 
 
 def save_sample(kb: KnowledgeBase, result: RunResult) -> Path:
-    short = re.match(r"go(\d+\.\d+(?:\.\d+)?)", result.go_version)
+    short = _SHORT_VERSION.match(result.go_version)
     name = f"repro-go{short.group(1) if short else 'unknown'}.log"
     path = kb.entry_dir(result.entry_id) / "samples" / name
     path.parent.mkdir(parents=True, exist_ok=True)

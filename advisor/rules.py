@@ -74,16 +74,20 @@ class RuleEngine:
         # set index -> (entry id, rule id or None for an exclude pattern)
         self._slots: dict[bool, list[tuple[str, str | None]]] = {False: [], True: []}
         self._compiled: dict[str, re2._Regexp] = {}
+        # every goroutine-predicate regex in one more set: one pass per distinct bucket string
+        self._pred_set, self._pred_index = _set(False), {}
         for e in self.entries:
             for r in e.match.rules:
                 if r.regex is not None:
                     self._add(r.ignore_case, r.regex, (e.id, r.id))
                 for loc, pattern in rule_patterns(r):
                     if loc[0] == "goroutines":  # compiled once here; regexes live in the sets
-                        self._regex(pattern)
+                        rx = self._regex(pattern)
+                        if id(rx) not in self._pred_index:
+                            self._pred_index[id(rx)] = self._pred_set.Add(pattern)
             for x in e.match.exclude:
                 self._add(False, x, (e.id, None))
-        for s in self._sets.values():
+        for s in [*self._sets.values(), self._pred_set]:
             s.Compile()
         # Aliases (other names, error texts, the Chinese terms of the seed) count as
         # evidence only in prose: in a log, the runtime's own lines decide.
@@ -153,6 +157,7 @@ class RuleEngine:
         return out
 
     def evaluate(self, facts: Facts) -> dict[str, RuleScore]:
+        self._memo = _SearchMemo(self._pred_set, self._pred_index)
         line_hits = self._line_hits(facts)
         alias_hits = self._alias_hits(facts)
         results: dict[str, RuleScore] = {}
@@ -212,19 +217,22 @@ class RuleEngine:
                          buckets_out: list[Bucket]) -> RuleHit | None:
         if not facts.buckets or not facts.goroutines:
             return None
+        search = self._memo.search
         states = [self._regex(s) for s in p.state]
         fn = self._regex(p.function) if p.function else None
         cb = self._regex(p.created_by) if p.created_by else None
         st = self._regex(p.stack) if p.stack else None
         groups: dict[str, list] = defaultdict(lambda: [0, 0, []])
+        # states are decided once per distinct state, not once per bucket
+        state_ok = {s: any(search(rx, s) for rx in states) for s in {b.state for b in facts.buckets}}
         for b in facts.buckets:
-            if states and not any(rx.search(b.state) for rx in states):
+            if states and not state_ok[b.state]:
                 continue
-            if fn is not None and not any(fn.search(f.function) for f in b.frames):
+            if fn is not None and not any(search(fn, f.function) for f in b.frames):
                 continue
-            if cb is not None and not (b.created_by and cb.search(b.created_by.function)):
+            if cb is not None and not (b.created_by and search(cb, b.created_by.function)):
                 continue
-            if st is not None and not st.search(" > ".join(f.function for f in b.frames)):
+            if st is not None and not search(st, " > ".join(f.function for f in b.frames)):
                 continue
             if b.max_wait < p.min_wait_minutes:
                 continue
@@ -250,6 +258,29 @@ class RuleEngine:
         share = count / facts.goroutines
         strength = 0.6 + 0.4 * min(1.0, share / 0.4)
         return RuleHit(r, [Evidence(top.first_line, text, r.id)], strength)
+
+
+class _SearchMemo:
+    """Goroutine-predicate searches for one input: each distinct bucket string (a state, a
+    function name, a joined stack) goes through the set of all predicate regexes once, and
+    a search is then a lookup. Thousands of buckets repeat a few states and runtime frames,
+    and one search through the RE2 binding costs microseconds. Bounded, so a dump of all-
+    different stacks cannot grow it without limit."""
+
+    LIMIT = 200_000
+
+    def __init__(self, pred_set: re2.Set, index: dict[int, int]) -> None:
+        self.pred_set, self.index = pred_set, index
+        self.seen: dict[str, frozenset[int]] = {}
+
+    def search(self, rx: re2._Regexp, text: str) -> bool:
+        hits = self.seen.get(text)
+        if hits is None:
+            hits = frozenset(self.pred_set.Match(text) or ())
+            if len(self.seen) < self.LIMIT:
+                self.seen[text] = hits
+        i = self.index.get(id(rx))
+        return (i in hits) if i is not None else rx.search(text) is not None
 
 
 def _eval_gctrace(r: MatchRule, p: GctracePredicate, facts: Facts) -> RuleHit | None:

@@ -23,6 +23,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from advisor import kb as kb_module
 from advisor.kb import KnowledgeBase, default_kb_root, load_kb
+from advisor.regex import linear
 from advisor.site import render
 
 log = logging.getLogger("mkdocs.hooks.advisor")
@@ -157,9 +158,11 @@ def on_nav(nav, config, files):
 # and two markers (data-search-exclude, linenodiv); so it is handed the page without
 # Pygments' per-token <span>s and without the other tags' attributes (same text, same
 # sections), and the page gets its real HTML back right after.
-_SPAN = re.compile(r"</?span\b[^>]*>")
-_SEARCH_ATTR = re.compile(r'\s?data-search-\w+="[^"]+"')  # what the search plugin removes
-_ATTRS = re.compile(r"<(?!h[1-6]\b)([a-zA-Z][a-zA-Z0-9-]*)\s[^>]*>")
+# A tag ends at '>' and never holds '<' (Markdown escapes both in attribute values): "[^<>]"
+# keeps a stray "<span " from rescanning the rest of the page (linear time, advisor/regex.py).
+_SPAN = linear(re.compile(r"</?span\b[^<>]*>"), reads="generated page HTML")
+_SEARCH_ATTR = linear(re.compile(r'\s?data-search-\w+="[^"]+"'), reads="generated page HTML")
+_ATTRS = linear(re.compile(r"<(?!h[1-6]\b)([a-zA-Z][a-zA-Z0-9-]*)\s[^<>]*>"), reads="generated page HTML")
 
 
 def _bare_tag(m: re.Match) -> str:

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from advisor.models import Category, FailureMode, Postmortem, Severity
+from advisor.regex import linear
 
 # The fixed English anchors alerts deep-link to (design: "URLs never move").
 ANCHORS = ("now", "meaning", "impact", "symptoms", "diagnosis", "fix", "cause", "reproduce",
@@ -61,10 +62,15 @@ def postmortem_path(ident: str) -> str:
 # --------------------------------------------------------------------------- Markdown helpers
 
 
+_BACKTICKS = linear(re.compile(r"`+"), reads="entry text")
+_FENCE_TICKS = linear(re.compile(r"^[ \t]*(`{3,})", re.M), reads="entry text")  # "\s*" spanned blank lines
+_CJK = linear(re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"), reads="entry text")
+
+
 def code_span(text: str) -> str:
     """Inline code that survives backticks inside the text."""
     text = " ".join(text.split("\n"))
-    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    longest = max((len(m) for m in _BACKTICKS.findall(text)), default=0)
     ticks = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") or longest else ""
     return f"{ticks}{pad}{text}{pad}{ticks}"
@@ -72,7 +78,7 @@ def code_span(text: str) -> str:
 
 def fence(code: str, lang: str = "", *, title: str | None = None) -> str:
     """A fenced code block whose fence is longer than any backtick run inside."""
-    longest = max((len(m) for m in re.findall(r"^\s*(`{3,})", code, re.M)), default=0)
+    longest = max((len(m) for m in _FENCE_TICKS.findall(code)), default=0)
     ticks = "`" * max(3, longest + 1)
     opts = f' title="{title}"' if title else ""
     body = code if code.endswith("\n") else code + "\n"
@@ -122,7 +128,7 @@ def join(blocks: Iterable[str]) -> str:
 
 
 def _han_runs(text: str) -> list[str]:
-    return re.findall(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+", text)
+    return _CJK.findall(text)
 
 
 def go_versions_label(e: FailureMode) -> str:
