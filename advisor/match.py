@@ -129,8 +129,9 @@ class Advisor:
         return self._index.scores(vec)
 
     # -------------------------------------------------------------- matching
-    def match_bytes(self, data: bytes, top: int = 5) -> MatchResult:
-        norm = normalise_bytes(data)
+    def match_bytes(self, data: bytes, top: int = 5, *, size: int | None = None) -> MatchResult:
+        """size: the whole input's size when data is only its first part (see normalise_bytes)."""
+        norm = normalise_bytes(data, size)
         return self.match_normalised(norm, top)
 
     def match_text(self, text: str, top: int = 5) -> MatchResult:

@@ -310,7 +310,11 @@ def _strip_prefix_fast(text: str, notes: list[str]) -> str:
 
 
 def _size(n: int) -> str:
-    return f"{n / 2**30:.1f} GB" if n >= 2**30 else f"{n / 2**20:.0f} MB"
+    if n >= 2**30:
+        return f"{n / 2**30:.1f} GB"
+    if n >= 2**20:
+        return f"{n / 2**20:.0f} MB"
+    return f"{n // 1024} KB" if n >= 1024 else f"{n} bytes"
 
 
 def normalise_bytes(data: bytes, size: int | None = None) -> Normalised:
