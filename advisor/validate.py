@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,9 +19,10 @@ from typing import Any, Literal
 import re2
 from pydantic import BaseModel, ValidationError
 
+from . import kbfiles
 from .models import FailureMode, Postmortem
 from .regex import compile_re2, rule_patterns
-from .yamlio import Position, YamlDoc, YamlLoadError, load_yaml
+from .yamlio import Position, YamlDoc, YamlLoadError, decode_yaml, load_yaml
 
 MODELINE_PREFIX = "# yaml-language-server: $schema="
 PUBLISHED_IDS_FILE = "published-ids.txt"
@@ -183,17 +185,41 @@ def _inner_model(annotation: Any) -> Any:
 
 
 def _rel(path: Path, root: Path) -> str:
+    """path relative to the KB's parent folder, without following a symlink at its end
+    (a link to /dev/zero is reported where it is, not where it points)."""
+    here = Path(os.path.abspath(path))
+    for base in (Path(os.path.abspath(root)).parent, root.resolve().parent):
+        try:
+            return str(here.relative_to(base))
+        except ValueError:
+            continue
     try:
         return str(path.resolve().relative_to(root.resolve().parent))
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):
         return str(path)
 
 
+def _read_yaml(path: Path, root: Path | None) -> YamlDoc:
+    """Read through kbfiles (no symlink out of the KB, no device, a size limit), then parse."""
+    if root is None:
+        return load_yaml(path)
+    try:
+        raw = kbfiles.read_bytes(path, root, kbfiles.MAX_YAML_BYTES)
+    except kbfiles.UnsafeFile as exc:
+        raise YamlLoadError(path, Position(1, 1), f"this file {exc}") from None
+    try:
+        text = decode_yaml(raw)
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise YamlLoadError(path, Position(line, 1), "file is not valid UTF-8; save it as UTF-8") from None
+    return load_yaml(path, text)
+
+
 def parse_file(
-    path: Path, model: type[BaseModel], rel: str, issues: list[Issue]
+    path: Path, model: type[BaseModel], rel: str, issues: list[Issue], root: Path | None = None
 ) -> LoadedFile:
     try:
-        doc = load_yaml(path)
+        doc = _read_yaml(path, root)
     except YamlLoadError as exc:
         issues.append(Issue(rel, exc.pos.line, exc.pos.col, exc.message, check="yaml"))
         return LoadedFile(path, rel, None, None)
@@ -215,15 +241,17 @@ def parse_file(
 
 
 def discover(root: Path) -> tuple[list[Path], list[Path]]:
-    entries = sorted((root / "failure-modes").glob("*/entry.yaml"))
-    postmortems = sorted((root / "postmortems").glob("*.yaml"))
-    return entries, postmortems
+    found = kbfiles.discover(root)
+    return found.entries, found.postmortems
 
 
 def load_tree(root: Path, issues: list[Issue]) -> Tree:
-    entry_paths, pm_paths = discover(root)
-    entries = [parse_file(p, FailureMode, _rel(p, root), issues) for p in entry_paths]
-    pms = [parse_file(p, Postmortem, _rel(p, root), issues) for p in pm_paths]
+    found = kbfiles.discover(root)
+    for path, reason in found.problems:  # symlinks out of the KB, loops, devices: never skipped silently
+        what = "folder" if path.name != "entry.yaml" and path.suffix != ".yaml" else "file"
+        issues.append(Issue(_rel(path, root), 1, 1, f"this {what} {reason}", check="files"))
+    entries = [parse_file(p, FailureMode, _rel(p, root), issues, root) for p in found.entries]
+    pms = [parse_file(p, Postmortem, _rel(p, root), issues, root) for p in found.postmortems]
     return Tree(root, entries, pms)
 
 
@@ -253,10 +281,9 @@ class ModelineCheck(FileCheck):
     name = "modeline"
 
     def validate(self, f: LoadedFile) -> Iterable[Issue]:
-        try:
-            first = f.path.read_text(encoding="utf-8").split("\n", 1)[0]
-        except (OSError, UnicodeDecodeError):
-            return
+        if f.doc is None or not f.doc.text:
+            return  # unreadable or empty: already reported
+        first = f.doc.text.split("\n", 1)[0]
         if not first.startswith(MODELINE_PREFIX):
             schema = "failure-mode" if f.path.name == "entry.yaml" else "postmortem"
             yield Issue(
@@ -336,11 +363,17 @@ class ReproFilesCheck(FileCheck):
         m = f.model
         if not isinstance(m, FailureMode) or m.repro is None:
             return
+        root = f.path.parent.parent.parent
         for sub in ("repro", "fixed"):
             prog = f.path.parent / sub / "main.go"
-            if not prog.is_file():
+            if not os.path.lexists(prog):
                 yield _at(f, ("repro",), f"field 'repro': {sub}/main.go does not exist next to "
                           "this entry; add the program or remove the repro section", self.name)
+            # `advisor repro` copies these into its build: none may lead out of the KB
+            for src in kbfiles.names(f.path.parent / sub):
+                reason = kbfiles.problem(src, root, kbfiles.MAX_SOURCE_BYTES)
+                if reason is not None:
+                    yield Issue(_rel(src, root), 1, 1, f"this file {reason}", check=self.name)
 
 
 class SampleHeaderCheck(FileCheck):
@@ -351,13 +384,18 @@ class SampleHeaderCheck(FileCheck):
     def validate(self, f: LoadedFile) -> Iterable[Issue]:
         if not isinstance(f.model, FailureMode):
             return
+        root = f.path.parent.parent.parent
         for sub in ("samples", "near-misses"):
-            for sample in sorted((f.path.parent / sub).glob("*.log")):
-                rel = _rel(sample, f.path.parent.parent.parent)
-                try:
-                    head = sample.read_bytes()[:4096].decode("utf-8", "replace")
-                except OSError:
+            for sample in kbfiles.names(f.path.parent / sub):
+                if sample.suffix != ".log":
                     continue
+                rel = _rel(sample, root)
+                try:
+                    head = kbfiles.read_bytes(sample, root, kbfiles.MAX_SAMPLE_BYTES, head=4096)
+                except kbfiles.UnsafeFile as exc:
+                    yield Issue(rel, 1, 1, f"this sample {exc}", check=self.name)
+                    continue
+                head = head.decode("utf-8", "replace")
                 if not any(line.lower().startswith("# source:") for line in head.splitlines()[:15]):
                     yield Issue(rel, 1, 1, "sample needs a '# source: ...' header line naming "
                                 "where the output came from", check=self.name)
@@ -439,14 +477,19 @@ class RemovedIdCheck(TreeCheck):
 
     def finalize(self, tree: Tree) -> Iterable[Issue]:
         registry = tree.root / PUBLISHED_IDS_FILE
-        if not registry.is_file():
+        if not os.path.lexists(registry):
             return
         live = _entry_ids_any(tree)
         for f in tree.entries:
             if isinstance(f.model, FailureMode):
                 live.update(f.model.former_ids)
         rel = _rel(registry, tree.root)
-        for n, line in enumerate(registry.read_text(encoding="utf-8").splitlines(), 1):
+        try:
+            text = kbfiles.read_bytes(registry, tree.root, kbfiles.MAX_YAML_BYTES).decode("utf-8", "replace")
+        except kbfiles.UnsafeFile as exc:
+            yield Issue(rel, 1, 1, f"this file {exc}", check=self.name)
+            return
+        for n, line in enumerate(text.splitlines(), 1):
             ident = line.split("#", 1)[0].strip()
             if ident and ident not in live:
                 yield Issue(rel, n, 1, f"published id '{ident}' has no entry and no entry lists "

@@ -85,6 +85,10 @@ def inline_patterns() -> tuple[dict[tuple[str, int], str], list[str]]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         aliases = {a.asname or a.name for n in ast.walk(tree) if isinstance(n, ast.Import)
                    for a in n.names if a.name == "re"}
+        # re.compile(<built pattern>) handed straight to linear() is registered when the
+        # module is imported, and compiled_patterns() sees it there
+        registered = {id(n.args[0]) for n in ast.walk(tree) if isinstance(n, ast.Call) and n.args
+                      and getattr(n.func, "id", getattr(n.func, "attr", "")) == "linear"}
         for node in ast.walk(tree):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                     and isinstance(node.func.value, ast.Name) and node.func.value.id in aliases
@@ -93,7 +97,8 @@ def inline_patterns() -> tuple[dict[tuple[str, int], str], list[str]]:
             where = f"{path.relative_to(PACKAGE.parent)}:{node.lineno}"
             arg = node.args[0]
             if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
-                dynamic.append(where)
+                if not (node.func.attr == "compile" and id(node) in registered):
+                    dynamic.append(where)
                 continue
             flags = 0
             flag_node = _flags_arg(node)
