@@ -394,6 +394,8 @@ def repro(
     err = _console(stderr=True)
     err.print(f"[bold]{result.entry_id}[/] ({result.variant}, {result.go_version}): "
               f"{result.status_text}, {result.seconds:.1f} s")
+    for note in result.notes:  # e.g. that this machine could not isolate the network
+        err.print(f"[yellow]note:[/] {note}", markup=True)
     if save:
         if fixed:
             raise UsageError("--save records the failure; it is not used with --fixed")
