@@ -520,8 +520,13 @@ def serve(
     mode: Annotated[Mode, typer.Option("--mode", help="hybrid: rules + embeddings; rules: no model.")] = Mode.hybrid,
     model: Annotated[str | None, typer.Option("--model", help="Embedding model folder or name.")] = None,
     max_mb: Annotated[float, typer.Option("--max-mb", min=0.001, max=128, help="Largest request body, MB (413 beyond).")] = 8,
-    concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=64, help="Matcher threads for ordinary pastes (large ones get one more).")] = 2,
-    max_pending: Annotated[int, typer.Option("--max-pending", min=1, max=10_000, help="Requests queued at most (503 beyond).")] = 64,
+    concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=64, help="Matcher processes for ordinary pastes (large ones get one more).")] = 2,
+    max_pending: Annotated[int, typer.Option("--max-pending", min=1, max=10_000, help="Complete requests queued at most (503 beyond).")] = 64,
+    match_timeout: Annotated[float, typer.Option("--match-timeout", min=0.1, max=3600, help="Seconds of matching per request; the matcher is stopped beyond (503).")] = 20.0,
+    body_timeout: Annotated[float, typer.Option("--body-timeout", min=0.1, max=3600, help="Seconds for a request body to arrive (408 beyond).")] = 15.0,
+    header_timeout: Annotated[float, typer.Option("--header-timeout", min=0.1, max=3600, help="Seconds for a connection's request headers; closed beyond.")] = 10.0,
+    max_receiving: Annotated[int, typer.Option("--max-receiving", min=1, max=10_000, help="Requests still sending their body at most (503 beyond).")] = 256,
+    isolation: Annotated[str, typer.Option("--isolation", help="process: matching in worker processes with --match-timeout; thread: in this process, no time limit (for comparison).")] = "process",
     log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level.")] = "info",
     kb: KbOption = None,
 ) -> None:
@@ -537,7 +542,11 @@ def serve(
         raise UsageError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
     config = ServeConfig(mode=mode.value, model=model, kb_root=str(kb) if kb else None,
                          max_bytes=int(max_mb * 1024 * 1024), concurrency=concurrency,
-                         max_pending=max_pending)
+                         max_pending=max_pending, match_timeout=match_timeout, body_timeout=body_timeout,
+                         header_timeout=header_timeout, max_receiving=max_receiving,
+                         isolation=isolation)  # type: ignore[arg-type]
+    if isolation not in ("process", "thread"):
+        raise UsageError("--isolation: use process or thread")
     run(host, port, config, log_level=log_level)
 
 
