@@ -117,6 +117,7 @@ class ThreadMatcher:
 # --------------------------------------------------------------------------- processes
 
 _ADVISOR: Any = None  # set before forking; each worker's own (copy-on-write) advisor
+WORKER_NICENESS = 5
 
 
 def _worker_main(conn: Connection) -> None:
@@ -125,6 +126,9 @@ def _worker_main(conn: Connection) -> None:
     signal.set_wakeup_fd(-1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops us
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # below the server's event loop: on a busy machine /healthz and the accepting of
+    # requests come before matching
+    os.nice(WORKER_NICENESS)
     keep = conn.fileno()
     os.closerange(3, keep)
     os.closerange(keep + 1, 1 << 16)
@@ -169,6 +173,7 @@ class ProcessPool:
         gc.collect()
         gc.freeze()  # the loaded state is shared with the workers: keep the collector off it
         self._idle = [self._spawn() for _ in range(self.size)]
+        self._all = list(self._idle)
         self._free = anyio.Semaphore(self.size)
         self.restarts = 0
 
@@ -201,16 +206,18 @@ class ProcessPool:
                 else:  # stopped mid-job, died, or the request was cancelled: replace it
                     worker.kill()
                     self.restarts += 1
-                    self._idle.append(self._spawn())
+                    fresh = self._spawn()
+                    self._all = [w for w in self._all if w is not worker] + [fresh]
+                    self._idle.append(fresh)
         if reply[0] == "ok":
             return reply[1]
         raise JobError(reply[1], reply[2])
 
     def close(self) -> None:
-        for worker in self._idle:
+        for worker in self._all:
             worker.kill()
-        self._idle = []
+        self._idle, self._all = [], []
 
     def describe(self) -> dict:
         return {"kind": "process", "size": self.size, "restarts": self.restarts,
-                "pids": [w.process.pid for w in self._idle]}
+                "busy": self.size - len(self._idle), "pids": [w.process.pid for w in self._all]}
