@@ -117,9 +117,10 @@ def match(
     mode: Annotated[Mode, typer.Option("--mode", help="hybrid: rules + embeddings; rules: no model; semantic: embeddings only.")] = Mode.hybrid,
     top: Annotated[int, typer.Option("--top", min=1, max=50, help="At most this many matches.")] = 5,
     model: Annotated[str | None, typer.Option("--model", help="Embedding model folder or name (default: the packaged all-MiniLM-L6-v2).")] = None,
+    buckets: Annotated[bool, typer.Option("--buckets", help="Also list every goroutine bucket (count, state, wait range, created by, user frames first).")] = False,
     kb: KbOption = None,
 ) -> None:
-    """Name the failure modes behind a pasted panic, dump, gctrace or symptom. Exit 0 matched, 1 abstained, 2 bad input."""
+    """Name the failure modes behind a pasted panic, dump, profile, gctrace or symptom. Exit 0 matched, 1 abstained, 2 bad input."""
     from .match import Advisor
 
     if json_out and markdown:
@@ -128,18 +129,122 @@ def match(
     advisor = Advisor(mode=mode.value, model=model, root=kb)
     result = advisor.match_bytes(data, top=top, size=size)
     if json_out:
-        from .report import to_json
+        import json
 
-        sys.stdout.write(to_json(result) + "\n")
+        payload = result.as_dict()
+        if buckets:
+            from .diff_report import bucket_dict
+
+            payload["buckets"] = [bucket_dict(b) for b in result.facts.buckets]
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
     elif markdown:
         from .report import render_markdown
 
         sys.stdout.write(render_markdown(result))
+        if buckets:
+            from .diff_report import buckets_markdown
+
+            sys.stdout.write(buckets_markdown(result.facts))
     else:
         from .report import render_terminal
 
-        render_terminal(result, _console())
+        console = _console()
+        if buckets:
+            from .diff_report import render_buckets_terminal
+
+            render_buckets_terminal(result.facts, console)
+        render_terminal(result, console)
     raise typer.Exit(1 if result.abstained else 0)
+
+
+# --------------------------------------------------------------------------- leak workflow: diff / watch
+
+
+def _report_diffs(results: list, json_out: bool, markdown: bool, extra: dict | None = None) -> None:
+    import json
+
+    from .diff_report import render_diff_markdown, render_diff_terminal
+
+    if json_out:
+        payload = results[0].as_dict() if len(results) == 1 and extra is None else {"diffs": [r.as_dict() for r in results]}
+        payload.update(extra or {})
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    elif markdown:
+        sys.stdout.write("\n".join(render_diff_markdown(r) for r in results))
+    else:
+        console = _console()
+        for r in results:
+            render_diff_terminal(r, console)
+    raise typer.Exit(0 if any(not r.abstained for r in results) else 1)
+
+
+@app.command()
+def diff(
+    old: Annotated[str, typer.Argument(metavar="OLD", help="Earlier goroutine dump or heap profile ('-': stdin).")],
+    new: Annotated[str, typer.Argument(metavar="NEW", help="Later one, of the same process.")],
+    json_out: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+    markdown: Annotated[bool, typer.Option("--markdown", help="Markdown for an incident channel or doc.")] = False,
+    interval: Annotated[str | None, typer.Option("--interval", help="Time between the two (e.g. 1h), for rates; profiles carry it.")] = None,
+    mode: Annotated[Mode, typer.Option("--mode", help="hybrid: rules + embeddings; rules: no model.")] = Mode.hybrid,
+    top: Annotated[int, typer.Option("--top", min=1, max=50, help="At most this many matches.")] = 5,
+    kb: KbOption = None,
+) -> None:
+    """What grew between two goroutine dumps or heap profiles, and which failure mode explains it. Exit 0 matched, 1 abstained, 2 bad input."""
+    from .diff import diff as run_diff
+    from .inputs import load_pair
+    from .match import Advisor
+    from .watch import parse_seconds
+
+    if json_out and markdown:
+        raise UsageError("choose one of --json and --markdown")
+    if old == "-" and new == "-":
+        raise UsageError("only one of OLD and NEW can be read from stdin")
+    seconds = parse_seconds(interval) if interval else None
+    a, b = load_pair(read_input(old), read_input(new), (old, new))
+    result = run_diff(Advisor(mode=mode.value, root=kb), a, b, interval=seconds, top=top, old_name=old, new_name=new)
+    _report_diffs([result], json_out, markdown)
+
+
+@app.command()
+def watch(
+    url: Annotated[str, typer.Argument(metavar="URL", help="The service's pprof base, e.g. http://127.0.0.1:6060 (/debug/pprof is added).")],
+    interval: Annotated[str, typer.Option("--interval", help="Time between samples (one request per endpoint each).")] = "10s",
+    duration: Annotated[str, typer.Option("--duration", help="How long to watch (bounded; Ctrl-C ends early and still reports).")] = "2m",
+    heap: Annotated[bool, typer.Option("--heap", help="Also sample the heap profile.")] = False,
+    full_stacks: Annotated[bool, typer.Option("--full-stacks", help="Ask ?debug=2 (states, wait times, created by); stops the world while written.")] = False,
+    timeout: Annotated[str, typer.Option("--timeout", help="Per-request timeout.")] = "10s",
+    json_out: Annotated[bool, typer.Option("--json", help="One JSON object on stdout at the end.")] = False,
+    markdown: Annotated[bool, typer.Option("--markdown", help="Markdown at the end.")] = False,
+    mode: Annotated[Mode, typer.Option("--mode", help="hybrid: rules + embeddings; rules: no model.")] = Mode.hybrid,
+    kb: KbOption = None,
+) -> None:
+    """Poll a live service's goroutines (and heap), show what grows, then diagnose the growth. Exit 0 matched, 1 abstained, 2 unusable endpoint."""
+    from .match import Advisor
+    from .watch import Watch, parse_seconds, pprof_base
+
+    if json_out and markdown:
+        raise UsageError("choose one of --json and --markdown")
+    every, total = parse_seconds(interval), parse_seconds(duration)
+    if total > 24 * 3600:
+        raise UsageError("--duration is at most 24h")
+    w = Watch(pprof_base(url), every, total, parse_seconds(timeout), heap=heap, full_stacks=full_stacks)
+    err = _console(stderr=True)
+    if json_out or markdown or not err.is_terminal:
+        w.run(lambda w: err.print(f"sample {len(w.samples)}: {w.samples[-1].goroutines.facts.goroutines:,} goroutines")
+              if err.is_terminal else None)
+    else:
+        from rich.live import Live
+
+        from .diff_report import trend_table
+
+        with Live(console=err, auto_refresh=False) as live:
+            w.run(lambda w: live.update(trend_table(w.trend(), f"{w.base} · sample {len(w.samples)} · "
+                                                    f"every {every:g} s"), refresh=True))
+    if w.interrupted:
+        err.print("interrupted: reporting on the samples taken so far")
+    _report_diffs(w.results(Advisor(mode=mode.value, root=kb)), json_out, markdown,
+                  {"watch": {"url": w.base, "samples": len(w.samples), "requests": w.requests,
+                             "interval_seconds": every, "interrupted": w.interrupted}})
 
 
 # --------------------------------------------------------------------------- index

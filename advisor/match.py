@@ -131,14 +131,20 @@ class Advisor:
     # -------------------------------------------------------------- matching
     def match_bytes(self, data: bytes, top: int = 5, *, size: int | None = None) -> MatchResult:
         """size: the whole input's size when data is only its first part (see normalise_bytes)."""
+        from .inputs import load_profile  # pprof profiles (protobuf, -top/-traces text); None for logs
+
+        prof = load_profile(data)
+        if prof is not None:
+            return self.match_normalised(prof.norm, top, facts=prof.facts)
         norm = normalise_bytes(data, size)
         return self.match_normalised(norm, top)
 
     def match_text(self, text: str, top: int = 5) -> MatchResult:
         return self.match_bytes(text.encode("utf-8"), top)
 
-    def match_normalised(self, norm: Normalised, top: int = 5) -> MatchResult:
-        facts = parse(norm.text)
+    def match_normalised(self, norm: Normalised, top: int = 5, *, facts: Facts | None = None) -> MatchResult:
+        """`facts` (from a profile, or the growth between two dumps) replaces parsing `norm`."""
+        facts = parse(norm.text) if facts is None else facts
         rule_scores: dict[str, RuleScore] = self.rules.evaluate(facts) if self.rules else {}
         kinds = sorted(facts.kinds)
         notes = list(norm.notes) + facts.notes
