@@ -324,7 +324,7 @@ PASTE_SHAPES: dict[str, Callable[[int], str]] = {
     "unclosed frames": lambda n: scale("main.f(0x1, {a}\n", n),
     "goroutine headers only": lambda n: scale("goroutine 1 [running]:\n", n),
     "distinct stacks": lambda n: "".join(
-        f"goroutine {i} [select]:\nmain.f{i}(0x{i:x})\n\t/app/f{i}.go:{i} +0x1\n\n" for i in range(n // 48)),
+        f"goroutine {i} [select]:\nmain.f{i}(0x{i:x})\n\t/app/f{i}.go:{i} +0x1\n\n" for i in range(n // 80)),
     "gctrace near-misses": lambda n: scale("gc 1 @0.1s 2%: 0.1 ms cpu, 0.1 ms cpu, 0.1 ms cpu,", n) + "\n",
     "java.lang. repeated": lambda n: scale("java.lang.", n) + "\n",
     "node ' at x (' repeated": lambda n: "  at " + scale("x (", n) + "\n",
