@@ -253,20 +253,28 @@ def _is_open_call(line: str) -> bool:
 
 
 
+def _balance(line: str) -> int:
+    return line.count("(") - line.count(")") if "(" in line or ")" in line else 0
+
+
 def _unwrap(lines: list[str]) -> list[str]:
+    """Rejoin a frame line cut inside its argument list with the (up to 3) lines that
+    close it. Each line's parenthesis balance is counted once, not again per join."""
     out: list[str] = []
-    i = 0
-    while i < len(lines):
+    i, n = 0, len(lines)
+    while i < n:
         ln = lines[i]
-        if _is_open_call(ln) and ln.count("(") > ln.count(")"):
+        bal = _balance(ln)
+        if bal > 0 and _is_open_call(ln):
             joined, j = ln, i + 1
-            while j < len(lines) and j - i <= 3 and joined.count("(") > joined.count(")"):
+            while j < n and j - i <= 3 and bal > 0:
                 nxt = lines[j].strip()
                 if not nxt or nxt.startswith("goroutine ") or ".go:" in nxt:
                     break
                 joined += (" " if not joined.endswith(("(", " ")) else "") + nxt
+                bal += _balance(nxt)
                 j += 1
-            if joined.count("(") == joined.count(")"):
+            if bal == 0:
                 out.append(joined)
                 i = j
                 continue
@@ -286,7 +294,8 @@ def normalise_text(text: str, original_bytes: int | None = None, notes: list[str
     text = _json_unwrap(text, notes)
     if len(text) <= SMALL_INPUT:
         lines = text.split("\n")
-        lines = [ln for ln in lines if not _FENCE.match(ln)]
+        if "```" in text or "~~~" in text:
+            lines = [ln for ln in lines if not _FENCE.match(ln)]
         lines = _dequote(lines, notes)
         lines = _strip_prefix(lines, notes)
         lines = _dedent(lines)

@@ -158,6 +158,11 @@ class RuleEngine:
 
     def evaluate(self, facts: Facts) -> dict[str, RuleScore]:
         self._memo = _SearchMemo(self._pred_set, self._pred_index)
+        # buckets by state, in dump order: a predicate's state regexes pick whole groups
+        self._by_state: dict[str, list[tuple[int, Bucket]]] = defaultdict(list)
+        for i, b in enumerate(facts.buckets):
+            self._by_state[b.state].append((i, b))
+        self._stack_text: dict[int, str] = {}
         line_hits = self._line_hits(facts)
         alias_hits = self._alias_hits(facts)
         results: dict[str, RuleScore] = {}
@@ -217,6 +222,23 @@ class RuleEngine:
             return None
         return None
 
+    def _candidates(self, states: list, facts: Facts):
+        """Buckets whose state matches one of the regexes (all without any), in dump order.
+        States are decided once per distinct state, not once per bucket and rule."""
+        if not states:
+            return facts.buckets
+        search = self._memo.search
+        chosen = [lst for s, lst in self._by_state.items() if any(search(rx, s) for rx in states)]
+        if len(chosen) == 1:
+            return [b for _, b in chosen[0]]
+        return [b for _, b in sorted((x for lst in chosen for x in lst), key=lambda x: x[0])]
+
+    def _stack(self, b: Bucket) -> str:
+        text = self._stack_text.get(id(b))
+        if text is None:
+            text = self._stack_text[id(b)] = " > ".join(f.function for f in b.frames)
+        return text
+
     def _eval_goroutines(self, r: MatchRule, p: GoroutinePredicate, facts: Facts,
                          buckets_out: list[Bucket]) -> RuleHit | None:
         if not facts.buckets or not facts.goroutines:
@@ -227,16 +249,12 @@ class RuleEngine:
         cb = self._regex(p.created_by) if p.created_by else None
         st = self._regex(p.stack) if p.stack else None
         groups: dict[str, list] = defaultdict(lambda: [0, 0, []])
-        # states are decided once per distinct state, not once per bucket
-        state_ok = {s: any(search(rx, s) for rx in states) for s in {b.state for b in facts.buckets}}
-        for b in facts.buckets:
-            if states and not state_ok[b.state]:
-                continue
+        for b in self._candidates(states, facts):
             if fn is not None and not any(search(fn, f.function) for f in b.frames):
                 continue
             if cb is not None and not (b.created_by and search(cb, b.created_by.function)):
                 continue
-            if st is not None and not search(st, " > ".join(f.function for f in b.frames)):
+            if st is not None and not search(st, self._stack(b)):
                 continue
             if b.max_wait < p.min_wait_minutes:
                 continue
