@@ -256,74 +256,74 @@ def index(
     model: Annotated[str | None, typer.Option("--model", help="Embedding model folder or name.")] = None,
     kb: KbOption = None,
 ) -> None:
-    """Build the entry-embedding index (done automatically by match when stale)."""
+    """Build the entry-embedding and BM25 indexes (done automatically by match when stale)."""
     import time
 
     from .embed import load_embedder
     from .kb import load_kb
-    from .semantic import load_index
+    from .lexical import build_index as build_lexical
+    from .lexical import load_index as load_lexical
+    from .semantic import ENTRY_TEXT_VARIANT, PROSE_TEXT_VARIANT, load_index
 
     base = load_kb(kb)
     started = time.perf_counter()
     embedder = load_embedder(model)
-    idx, built = load_index(base, embedder, rebuild=rebuild)
-    state = "built" if built else "already current"
-    typer.echo(f"index {state}: {len(idx.ids)} entries, model {idx.model_id}, "
-               f"{time.perf_counter() - started:.1f} s", err=True)
+    for variant in dict.fromkeys((ENTRY_TEXT_VARIANT, PROSE_TEXT_VARIANT)):
+        idx, built = load_index(base, embedder, rebuild=rebuild, variant=variant)
+        state = "built" if built else "already current"
+        typer.echo(f"index {state}: {len(set(idx.ids))} entries ({variant}), model {idx.model_id}, "
+                   f"{time.perf_counter() - started:.1f} s", err=True)
+    lexical = build_lexical(base) if rebuild else load_lexical(base)
+    typer.echo(f"BM25 index: {len(lexical.vocab)} terms", err=True)
 
 
 # --------------------------------------------------------------------------- eval
 
 
+class Split(str, Enum):
+    all = "all"
+    tune = "tune"
+    test = "test"
+
+
 @app.command("eval")
 def eval_(
     folders: Annotated[list[Path] | None, typer.Argument(
-        help="Extra folders with a labels.tsv (file, expected ids or -), e.g. corpus/dev.",
-        show_default=False)] = None,
+        help="Folders with a labels.tsv, e.g. corpus/dev corpus/prose.", show_default=False)] = None,
     mode: Annotated[Mode, typer.Option("--mode")] = Mode.hybrid,
     no_samples: Annotated[bool, typer.Option("--no-samples", help="Skip the entries' own samples.")] = False,
-    json_out: Annotated[bool, typer.Option("--json")] = False,
+    split: Annotated[Split, typer.Option("--split", help="Prose items of this half only (tune: for tuning; "
+                                                          "test: held out).")] = Split.all,
+    baselines: Annotated[bool, typer.Option("--baselines/--no-baselines",
+                                            help="Also run MiniLM-one-line and BM25 on the same items.")] = True,
+    json_out: Annotated[bool, typer.Option("--json", help="The results as JSON on stdout.")] = False,
+    write: Annotated[Path | None, typer.Option("--write", help="Also write the results JSON here "
+                                                "(corpus/eval-results.json feeds the site's Accuracy page).",
+                                                show_default=False)] = None,
+    misses: Annotated[bool, typer.Option("--misses", help="List every item the advisor got wrong.")] = False,
     kb: KbOption = None,
 ) -> None:
-    """Run the advisor over labelled samples; print top-1, top-3, abstention and confusions."""
+    """Top-1, top-3, off-topic turned away and precision per confidence label, beside naive
+    baselines. Exit 1 when one of the entries' own samples is mis-ranked."""
     import json
 
-    from rich.table import Table
+    from .evaluate import collect, evaluate, label_table, miss_lines, samples_failed, table
+    from .kb import load_view
 
-    from .evaluate import labelled_items, run, sample_items
-    from .kb import load_kb
-    from .match import Advisor
-
-    base = load_kb(kb)
-    items = [] if no_samples else sample_items(base)
-    for folder in folders or []:
-        if not folder.is_dir():
-            raise UsageError(f"{folder}: not a folder")
-        items += labelled_items(folder)
-    if not items:
-        raise UsageError("nothing to evaluate")
-    report = run(Advisor(base, mode=mode.value), items)
-    summary = report.summary()
+    base = load_view(kb)
+    items = collect(base, folders or [], samples=not no_samples, split=split.value)
+    results = evaluate(base, items, mode=mode.value, baselines=baselines)
+    if write is not None:
+        _write_output(json.dumps(results, indent=2, ensure_ascii=False) + "\n", write)
     if json_out:
-        payload = {"mode": mode.value, "summary": summary, "confusions": [
-            {"file": str(o.item.path), "expected": o.item.expected, "not_first": o.item.forbidden_top,
-             "got": o.got[:3], "error": o.error} for o in report.confusions()]}
-        typer.echo(json.dumps(payload, indent=2))
+        typer.echo(json.dumps(results, indent=2, ensure_ascii=False))
     else:
         console = _console()
-        table = Table(title=f"advisor eval ({mode.value})", box=None)
-        for col in ("source", "items", "top-1", "top-3", "abstention", "near-misses ok"):
-            table.add_column(col)
-        for source, s in summary.items():
-            table.add_row(source, str(s["items"]), f"{s['top1']:.1%} of {s['positives']}",
-                          f"{s['top3']:.1%}", f"{s['abstention']:.1%} of {s['negatives']}",
-                          f"{s['near_miss_ok']:.1%} of {s['near_misses']}")
-        console.print(table)
-        for o in report.confusions():
-            want = f"not {o.item.forbidden_top}" if o.item.forbidden_top else (",".join(o.item.expected) or "abstain")
-            got = ",".join(o.got[:3]) or "abstained"
-            console.print(f"[red]miss[/] {o.item.path}: expected {want}; got {got}" + (f" ({o.error})" if o.error else ""))
-    if report.confusions():
+        console.print(table(results))
+        console.print(label_table(results))
+        for line in miss_lines(results) if misses else []:
+            typer.echo(line)
+    if samples_failed(results):
         raise typer.Exit(1)
 
 

@@ -31,6 +31,8 @@ def to_json(result: MatchResult) -> str:
 
 def _abstain_text(result: MatchResult) -> str:
     if result.abstain_reason == "not-go-output":
+        if not result.facts.foreign and "free-text" in result.kinds:
+            return "This text is about another ecosystem (its words name another language or tool), not Go. No match."
         langs = ", ".join(sorted(result.facts.foreign)) or "unknown"
         return f"This does not look like output of a Go program (looks like: {langs}). No match."
     return ("This looks like Go output or a Go symptom, but no failure mode in the knowledge base "
