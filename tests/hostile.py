@@ -260,26 +260,27 @@ def growth(fn, make: Callable[[int], str], small: int, factor: int, *, batches: 
     """How much longer fn takes on make(small * factor) than on make(small), scaled to the
     actual lengths so that linear growth gives about `factor`. Small and large runs
     alternate; the minimum of each counts. Raises Hang when one call on the small input
-    takes HANG_SECONDS, or one on the large input takes twice what max_ratio (default
-    4 * factor) allows: a timer, so a quadratic or exponential case never runs to its end."""
+    takes HANG_SECONDS of CPU, or one on the large input four times what max_ratio
+    (default 4 * factor) allows: a timer, so an exponential case never runs to its end."""
     max_ratio = max_ratio or 4 * factor
     a, b = make(small), make(small * factor)
-    previous = signal.signal(signal.SIGALRM, _alarm)
+    # a CPU-time timer (SIGVTALRM): a loaded machine delays the call but never trips it
+    previous = signal.signal(signal.SIGVTALRM, _alarm)
     try:
-        signal.setitimer(signal.ITIMER_REAL, HANG_SECONDS)
-        start = time.perf_counter()
+        signal.setitimer(signal.ITIMER_VIRTUAL, HANG_SECONDS)
+        start = time.thread_time()
         fn(a)
-        first = time.perf_counter() - start
-        signal.setitimer(signal.ITIMER_REAL, max(0.5, 2 * max_ratio * first))
+        first = time.thread_time() - start
+        signal.setitimer(signal.ITIMER_VIRTUAL, max(1.0, 4 * max_ratio * first))
         fn(b)
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
         t_a = t_b = float("inf")
         for _ in range(batches):
             t_a = min(t_a, _per_call(fn, a, min_batch))
             t_b = min(t_b, _per_call(fn, b, min_batch))
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+        signal.signal(signal.SIGVTALRM, previous)
     return (t_b / max(t_a, 1e-9)) * (len(a) / len(b)) * factor
 
 
