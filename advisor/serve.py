@@ -5,6 +5,7 @@
                     JSON contract (the same object as `advisor match --json`).
     GET  /          a minimal HTML paste page (no external assets, strict CSP).
     GET  /healthz   {"status": "ok", "entries": N, "mode": "...", ...}.
+    POST /slack/command   Slack/Mattermost slash commands, signed (advisor/slack.py).
 
 Safe to expose inside a company network: the service only reads the knowledge base it
 was started with; no request names a file, runs code or reaches another host. A hostile
@@ -37,7 +38,6 @@ import hashlib
 import importlib
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal
 
 import anyio
@@ -57,7 +57,9 @@ DEFAULT_MAX_BYTES = 8 * 1024 * 1024
 TEXT_TYPES = ("", "text/plain", "text/x-log", "application/octet-stream",
               "application/x-www-form-urlencoded")
 # Modules that add routes: each defines routes(service: Service) -> list[BaseRoute].
-ROUTE_MODULES: tuple[str, ...] = ()
+ROUTE_MODULES: tuple[str, ...] = (
+    "advisor.slack",  # POST /slack/command: Slack/Mattermost slash commands
+)
 
 __all__ = ["MAX_TOP", "ROUTE_MODULES", "JobError", "ServeConfig", "Service", "create_app", "json_error", "run"]
 
@@ -66,7 +68,7 @@ __all__ = ["MAX_TOP", "ROUTE_MODULES", "JobError", "ServeConfig", "Service", "cr
 class ServeConfig:
     mode: str = "hybrid"
     model: str | None = None
-    kb_root: str | None = None
+    kb_root: str | list[str] | None = None
     max_bytes: int = DEFAULT_MAX_BYTES
     large_bytes: int = 256 * 1024  # pastes above this share one worker of their own
     # Matcher workers for ordinary pastes, one per core of the 2-core target. One vs two
@@ -199,7 +201,7 @@ class Service:
         if self.advisor is None:
             from .kb import load_kb
 
-            kb = load_kb(None if self.config.kb_root is None else Path(self.config.kb_root))
+            kb = load_kb(self.config.kb_root)  # one folder, a list of folders, or None
             self.advisor = Advisor(kb, mode=self.config.mode, model=self.config.model)  # type: ignore[arg-type]
         if self.config.warm and self.advisor.mode != "rules":
             # prose always takes the semantic path: this loads the embedder and the index once
@@ -219,10 +221,11 @@ class Service:
                 matcher.close()
 
     # ---------------------------------------------------------------- for every route
-    async def read_body(self, request: Request) -> bytes:
-        """The request body within the limits: JobError 413 (too large), 408 (too slow),
-        503 (too many bodies arriving at once). Only arriving bodies count here."""
-        limit = self.config.max_bytes
+    async def read_body(self, request: Request, limit: int | None = None) -> bytes:
+        """The request body within the limits: JobError 413 (above `limit`, default
+        max_bytes), 408 (too slow), 503 (too many bodies arriving at once). Only arriving
+        bodies count here."""
+        limit = self.config.max_bytes if limit is None else limit
         declared = request.headers.get("content-length")
         if declared is not None:
             if not declared.isdigit() or len(declared) > 18:

@@ -11,37 +11,22 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import re2
 from pydantic import BaseModel, ValidationError
 
 from . import kbfiles
+from .issues import Issue
 from .models import FailureMode, Postmortem
 from .regex import compile_re2, rule_patterns
 from .yamlio import Position, YamlDoc, YamlLoadError, decode_yaml, load_yaml
 
 MODELINE_PREFIX = "# yaml-language-server: $schema="
 PUBLISHED_IDS_FILE = "published-ids.txt"
-
-
-@dataclass(frozen=True, order=True)
-class Issue:
-    path: str
-    line: int
-    col: int
-    message: str
-    severity: Literal["error", "warning"] = "error"
-    check: str = field(default="schema", compare=False)
-
-    def format(self, style: str = "text") -> str:
-        if style == "github":
-            level = "error" if self.severity == "error" else "warning"
-            return f"::{level} file={self.path},line={self.line},col={self.col}::{self.message}"
-        return f"{self.path}:{self.line}:{self.col}: {self.message}"
 
 
 @dataclass
@@ -52,6 +37,7 @@ class LoadedFile:
     rel: str
     doc: YamlDoc | None
     model: BaseModel | None
+    kb: int = 0  # index of its knowledge base in Tree.roots
 
 
 @dataclass
@@ -59,6 +45,11 @@ class Tree:
     root: Path
     entries: list[LoadedFile]
     postmortems: list[LoadedFile]
+    roots: list[Path] = field(default_factory=list)  # every KB, in order (root is the first)
+    base: Path | None = None  # paths are shown relative to this folder
+
+    def __post_init__(self) -> None:
+        self.roots = self.roots or [self.root]
 
 
 # --------------------------------------------------------------------------- pydantic errors
@@ -184,19 +175,31 @@ def _inner_model(annotation: Any) -> Any:
 # --------------------------------------------------------------------------- loading
 
 
-def _rel(path: Path, root: Path) -> str:
-    """path relative to the KB's parent folder, without following a symlink at its end
-    (a link to /dev/zero is reported where it is, not where it points)."""
+def _rel(path: Path, root: Path, base: Path | None = None) -> str:
+    """path as shown in messages: relative to the KB's parent (or base), else absolute. A
+    symlink at its end is not followed (a link to /dev/zero is reported where it is)."""
     here = Path(os.path.abspath(path))
-    for base in (Path(os.path.abspath(root)).parent, root.resolve().parent):
+    anchor_dirs = [Path(os.path.abspath(base)), base.resolve()] if base is not None else \
+        [Path(os.path.abspath(root)).parent, root.resolve().parent]
+    if anchor_dirs[-1] == Path(anchor_dirs[-1].anchor):  # KBs with nothing in common but "/"
+        return str(here)
+    for folder in anchor_dirs:
         try:
-            return str(here.relative_to(base))
+            return str(here.relative_to(folder))
         except ValueError:
             continue
     try:
-        return str(path.resolve().relative_to(root.resolve().parent))
+        return str(path.resolve().relative_to(anchor_dirs[-1]))
     except (ValueError, OSError, RuntimeError):
         return str(path)
+
+
+def display_base(roots: Sequence[Path]) -> Path | None:
+    """For several KBs, the folder their paths are shown relative to: the deepest common
+    one, so `kb/...` of two repositories cannot be confused. None for one KB."""
+    if len(roots) < 2:
+        return None
+    return Path(os.path.commonpath([str(r.resolve().parent) for r in roots]))
 
 
 def _read_yaml(path: Path, root: Path | None) -> YamlDoc:
@@ -245,14 +248,26 @@ def discover(root: Path) -> tuple[list[Path], list[Path]]:
     return found.entries, found.postmortems
 
 
-def load_tree(root: Path, issues: list[Issue]) -> Tree:
-    found = kbfiles.discover(root)
-    for path, reason in found.problems:  # symlinks out of the KB, loops, devices: never skipped silently
-        what = "folder" if path.name != "entry.yaml" and path.suffix != ".yaml" else "file"
-        issues.append(Issue(_rel(path, root), 1, 1, f"this {what} {reason}", check="files"))
-    entries = [parse_file(p, FailureMode, _rel(p, root), issues, root) for p in found.entries]
-    pms = [parse_file(p, Postmortem, _rel(p, root), issues, root) for p in found.postmortems]
-    return Tree(root, entries, pms)
+def load_tree(root: Path | Sequence[Path], issues: list[Issue]) -> Tree:
+    """Parse every file of one KB, or of several in order (LoadedFile.kb says which).
+    Files read through kbfiles: a symlink out of the KB, a loop or a device is an issue,
+    never skipped silently."""
+    roots = [root] if isinstance(root, Path) else list(root)
+    base = display_base(roots)
+    entries: list[LoadedFile] = []
+    pms: list[LoadedFile] = []
+    for n, r in enumerate(roots):
+        found = kbfiles.discover(r)
+        for path, reason in found.problems:
+            what = "folder" if path.name != "entry.yaml" and path.suffix != ".yaml" else "file"
+            issues.append(Issue(_rel(path, r, base), 1, 1, f"this {what} {reason}", check="files"))
+        for p in found.entries:
+            entries.append(parse_file(p, FailureMode, _rel(p, r, base), issues, r))
+            entries[-1].kb = n
+        for p in found.postmortems:
+            pms.append(parse_file(p, Postmortem, _rel(p, r, base), issues, r))
+            pms[-1].kb = n
+    return Tree(roots[0], entries, pms, roots=roots, base=base)
 
 
 # --------------------------------------------------------------------------- checks
@@ -364,6 +379,7 @@ class ReproFilesCheck(FileCheck):
         if not isinstance(m, FailureMode) or m.repro is None:
             return
         root = f.path.parent.parent.parent
+        folder = f.rel.rsplit("/", 1)[0] if "/" in f.rel else "."
         for sub in ("repro", "fixed"):
             prog = f.path.parent / sub / "main.go"
             if not os.path.lexists(prog):
@@ -373,7 +389,7 @@ class ReproFilesCheck(FileCheck):
             for src in kbfiles.names(f.path.parent / sub):
                 reason = kbfiles.problem(src, root, kbfiles.MAX_SOURCE_BYTES)
                 if reason is not None:
-                    yield Issue(_rel(src, root), 1, 1, f"this file {reason}", check=self.name)
+                    yield Issue(f"{folder}/{sub}/{src.name}", 1, 1, f"this file {reason}", check=self.name)
 
 
 class SampleHeaderCheck(FileCheck):
@@ -385,11 +401,12 @@ class SampleHeaderCheck(FileCheck):
         if not isinstance(f.model, FailureMode):
             return
         root = f.path.parent.parent.parent
+        folder = f.rel.rsplit("/", 1)[0] if "/" in f.rel else "."
         for sub in ("samples", "near-misses"):
             for sample in kbfiles.names(f.path.parent / sub):
                 if sample.suffix != ".log":
                     continue
-                rel = _rel(sample, root)
+                rel = f"{folder}/{sub}/{sample.name}"
                 try:
                     head = kbfiles.read_bytes(sample, root, kbfiles.MAX_SAMPLE_BYTES, head=4096)
                 except kbfiles.UnsafeFile as exc:
@@ -401,11 +418,19 @@ class SampleHeaderCheck(FileCheck):
                                 "where the output came from", check=self.name)
 
 
+def _where(f: LoadedFile, loc: tuple[Any, ...]) -> str:
+    pos = f.doc.position(loc) if f.doc else Position(1, 1)
+    return f"{f.rel}:{pos.line}:{pos.col}"
+
+
 class DuplicateIdCheck(TreeCheck):
+    """Ids (and former ids) are unique across every KB in use; a later KB may reuse an
+    earlier KB's id only with `overrides:` naming it (checked by OverridesCheck)."""
+
     name = "duplicate-id"
 
     def finalize(self, tree: Tree) -> Iterable[Issue]:
-        first: dict[str, LoadedFile] = {}
+        first: dict[str, tuple[LoadedFile, tuple[Any, ...]]] = {}
         for f in tree.entries:
             m = f.model
             if not isinstance(m, FailureMode):
@@ -413,11 +438,49 @@ class DuplicateIdCheck(TreeCheck):
             for loc, ident in [(("id",), m.id)] + [
                 (("former_ids", i), x) for i, x in enumerate(m.former_ids)
             ]:
-                if ident in first and first[ident] is not f:
-                    yield _at(f, loc, f"id '{ident}' is already used by {first[ident].rel}; "
+                if ident not in first:
+                    first[ident] = (f, loc)
+                    continue
+                other, other_loc = first[ident]
+                if other is f:
+                    continue
+                if loc == ("id",) and m.overrides == ident and other.kb < f.kb:
+                    first[ident] = (f, loc)  # the explicit replacement
+                    continue
+                if other.kb == f.kb:
+                    yield _at(f, loc, f"id '{ident}' is already used by {other.rel}; "
                               "ids (and former ids) must be unique", self.name)
-                else:
-                    first[ident] = f
+                else:  # another KB: say exactly where, and how to replace it on purpose
+                    yield _at(f, loc, f"id '{ident}' is already used by {_where(other, other_loc)}; "
+                              f"to replace that entry on purpose, add 'overrides: {ident}'; "
+                              "otherwise choose another id", self.name)
+        seen: dict[str, LoadedFile] = {}
+        for f in tree.postmortems:
+            if isinstance(f.model, Postmortem):
+                if f.model.id in seen:
+                    yield _at(f, ("id",), f"postmortem id '{f.model.id}' is already used by "
+                              f"{_where(seen[f.model.id], ('id',))}", self.name)
+                seen.setdefault(f.model.id, f)
+
+
+class OverridesCheck(TreeCheck):
+    """`overrides: X` must name an entry of an earlier KB: a replacement is always said."""
+
+    name = "overrides"
+
+    def finalize(self, tree: Tree) -> Iterable[Issue]:
+        earlier: dict[str, int] = {}
+        for f in tree.entries:
+            m = f.model
+            if not isinstance(m, FailureMode):
+                continue
+            target = m.overrides
+            if target is not None and earlier.get(target, f.kb) >= f.kb:
+                where = ("its own knowledge base" if target in earlier else "no knowledge base")
+                yield _at(f, ("overrides",), f"field 'overrides': '{target}' is an entry of "
+                          f"{where} listed before this one; overrides replaces an entry of an "
+                          "earlier KB (e.g. --kb @shipped --kb ./kb)", self.name)
+            earlier.setdefault(m.id, f.kb)
 
 
 def _entry_ids(tree: Tree) -> set[str]:
@@ -476,16 +539,22 @@ class RemovedIdCheck(TreeCheck):
     name = "removed-id"
 
     def finalize(self, tree: Tree) -> Iterable[Issue]:
-        registry = tree.root / PUBLISHED_IDS_FILE
-        if not os.path.lexists(registry):
-            return
         live = _entry_ids_any(tree)
         for f in tree.entries:
             if isinstance(f.model, FailureMode):
                 live.update(f.model.former_ids)
-        rel = _rel(registry, tree.root)
+                if f.model.overrides:
+                    live.add(f.model.overrides)
+        for root in tree.roots:
+            yield from self._check(root, tree, live)
+
+    def _check(self, root: Path, tree: Tree, live: set[str]) -> Iterable[Issue]:
+        registry = root / PUBLISHED_IDS_FILE
+        if not os.path.lexists(registry):
+            return
+        rel = _rel(registry, root, tree.base)
         try:
-            text = kbfiles.read_bytes(registry, tree.root, kbfiles.MAX_YAML_BYTES).decode("utf-8", "replace")
+            text = kbfiles.read_bytes(registry, root, kbfiles.MAX_YAML_BYTES).decode("utf-8", "replace")
         except kbfiles.UnsafeFile as exc:
             yield Issue(rel, 1, 1, f"this file {exc}", check=self.name)
             return
@@ -500,11 +569,12 @@ class RemovedIdCheck(TreeCheck):
 FILE_CHECKS: list[FileCheck] = [
     ModelineCheck(), IdMatchesFolderCheck(), PatternCheck(), ReproFilesCheck(), SampleHeaderCheck(),
 ]
-TREE_CHECKS: list[TreeCheck] = [DuplicateIdCheck(), ReferenceCheck(), RemovedIdCheck()]
+TREE_CHECKS: list[TreeCheck] = [DuplicateIdCheck(), OverridesCheck(), ReferenceCheck(), RemovedIdCheck()]
 
 
-def validate_tree(root: Path, only: Iterable[Path] | None = None) -> tuple[Tree, list[Issue]]:
-    """Validate the KB under root. Cross-file checks always see the whole tree."""
+def validate_tree(root: Path | Sequence[Path], only: Iterable[Path] | None = None) -> tuple[Tree, list[Issue]]:
+    """Validate one KB, or several together (in order). Cross-file checks always see
+    every file of every KB."""
     issues: list[Issue] = []
     tree = load_tree(root, issues)
     for f in tree.entries + tree.postmortems:
@@ -517,8 +587,53 @@ def validate_tree(root: Path, only: Iterable[Path] | None = None) -> tuple[Tree,
         # still ran against the whole tree so a dangling reference is never missed.
         prefixes = []
         for p in only:
-            rel = _rel(p, root)
+            owner = next((r for r in tree.roots if p.resolve().is_relative_to(r.resolve())), tree.root)
+            rel = _rel(p, owner, tree.base)
             prefixes.append(rel.rsplit("/", 1)[0] + "/" if p.name == "entry.yaml" else rel)
         issues = [i for i in issues if any(i.path.startswith(w) for w in prefixes)]
     issues.sort(key=lambda i: (i.path, i.line, i.col, i.message))
     return tree, issues
+
+
+def resolve_paths(paths: Sequence[Path], kb_roots: Sequence[Path]) -> tuple[list[Path], list[Path] | None]:
+    """Turn `advisor validate PATH...` into (KB roots, files to report on).
+
+    KB folders among the paths are validated (together, in order). An entry or postmortem
+    file is reported on within its KB: with every KB in use when it lies in one of them (so
+    collisions and overrides are checked), else with the KB its location shows."""
+    from .errors import UsageError
+
+    if not paths:
+        return list(kb_roots), None
+    in_use = [r.resolve() for r in kb_roots]
+    roots: list[Path] = []
+    files: list[Path] = []
+    needs_in_use = False
+    for p in paths:
+        if not p.exists():
+            raise UsageError(f"{p}: no such file or folder")
+        p = p.resolve()
+        if p.is_dir() and (p / "failure-modes").is_dir():
+            roots.append(p)
+            continue
+        if p.is_dir() and (p / "entry.yaml").is_file():
+            p = p / "entry.yaml"
+        if p.is_dir():
+            raise UsageError(f"{p}: not an entry folder or a knowledge base (no entry.yaml, no failure-modes/)")
+        files.append(p)
+        if any(p.is_relative_to(r) for r in in_use):
+            needs_in_use = True
+            continue
+        # kb/failure-modes/<id>/entry.yaml or kb/postmortems/<x>.yaml
+        guess = p.parent.parent.parent if p.name == "entry.yaml" else p.parent.parent
+        if (guess / "failure-modes").is_dir():
+            roots.append(guess)
+        elif not roots:
+            raise UsageError("cannot tell which knowledge base these files belong to; pass --kb")
+    if needs_in_use:
+        roots = in_use + roots
+    unique: list[Path] = []
+    for r in roots:
+        if r not in unique:
+            unique.append(r)
+    return unique, files or None

@@ -90,6 +90,11 @@ def match_body(advisor: Any, body: bytes, is_json: bool, top: int) -> dict:
     return advisor.match_bytes(body, top).as_dict()
 
 
+def match_result(advisor: Any, body: bytes, top: int) -> Any:
+    """The whole MatchResult (picklable dataclasses), for routes that render it themselves."""
+    return advisor.match_bytes(body, top)
+
+
 # --------------------------------------------------------------------------- threads
 
 
