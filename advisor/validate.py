@@ -23,7 +23,7 @@ from . import kbfiles
 from .issues import Issue
 from .models import FailureMode, Postmortem
 from .regex import compile_re2, rule_patterns
-from .yamlio import Position, YamlDoc, YamlLoadError, decode_yaml, load_yaml
+from .yamlio import Position, YamlDoc, YamlLoadError, load_yaml, yaml_text
 
 MODELINE_PREFIX = "# yaml-language-server: $schema="
 PUBLISHED_IDS_FILE = "published-ids.txt"
@@ -210,12 +210,7 @@ def _read_yaml(path: Path, root: Path | None) -> YamlDoc:
         raw = kbfiles.read_bytes(path, root, kbfiles.MAX_YAML_BYTES)
     except kbfiles.UnsafeFile as exc:
         raise YamlLoadError(path, Position(1, 1), f"this file {exc}") from None
-    try:
-        text = decode_yaml(raw)
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise YamlLoadError(path, Position(line, 1), "file is not valid UTF-8; save it as UTF-8") from None
-    return load_yaml(path, text)
+    return load_yaml(path, yaml_text(path, raw))
 
 
 def parse_file(

@@ -188,17 +188,20 @@ def load_yaml(path: Path, text: str | None = None) -> YamlDoc:
 def _read_text(path: Path, text: str | None) -> str:
     if text is not None:
         return text.removeprefix("\ufeff")
-    if text is None:
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise YamlLoadError(path, Position(1, 1), f"cannot read file: {exc.strerror}") from None
-        try:
-            text = decode_yaml(raw)
-        except UnicodeDecodeError as exc:
-            line = raw[: exc.start].count(b"\n") + 1
-            raise YamlLoadError(path, Position(line, 1), "file is not valid UTF-8; save it as UTF-8") from None
-    return text
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise YamlLoadError(path, Position(1, 1), f"cannot read file: {exc.strerror}") from None
+    return yaml_text(path, raw)
+
+
+def yaml_text(path: Path, raw: bytes) -> str:
+    """A YAML file's bytes as text; YamlLoadError on the line of the first byte that is not UTF-8."""
+    try:
+        return decode_yaml(raw)
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise YamlLoadError(path, Position(line, 1), "file is not valid UTF-8; save it as UTF-8") from None
 
 
 def decode_yaml(raw: bytes) -> str:

@@ -57,10 +57,8 @@ def _in_class(items: list, ch: str) -> bool:
     return hit != negate
 
 
-def _class_members(items: list) -> list[str]:
-    """A few characters the IN node accepts: every literal and range start, or fillers."""
-    if items and items[0][0] is C.NEGATE:
-        return [c for c in _FILLERS if _in_class(items, c)][:2]
+def _item_chars(items: list) -> list[str]:
+    """One character per item of an IN node: a literal, a range's start, a category's example."""
     out: list[str] = []
     for op, av in items:
         if op is C.LITERAL:
@@ -69,7 +67,14 @@ def _class_members(items: list) -> list[str]:
             out.append(chr(av[0]))
         elif op is C.CATEGORY:
             out.append(_CATEGORY_CHAR.get(av, "a"))
-    return list(dict.fromkeys(out))
+    return out
+
+
+def _class_members(items: list) -> list[str]:
+    """A few characters the IN node accepts: every literal and range start, or fillers."""
+    if items and items[0][0] is C.NEGATE:
+        return [c for c in _FILLERS if _in_class(items, c)][:2]
+    return list(dict.fromkeys(_item_chars(items)))
 
 
 def _one(op, av) -> str:
@@ -160,13 +165,7 @@ def _interesting_chars(items) -> list[str]:
         if op in (C.LITERAL, C.NOT_LITERAL):
             chars.append(chr(av))
         elif op is C.IN:
-            for iop, iav in av:
-                if iop is C.LITERAL:
-                    chars.append(chr(iav))
-                elif iop is C.RANGE:
-                    chars.append(chr(iav[0]))
-                elif iop is C.CATEGORY:
-                    chars.append(_CATEGORY_CHAR.get(iav, "a"))
+            chars += _item_chars([x for x in av if x[0] is not C.NEGATE])
         elif op is C.CATEGORY:
             chars.append(_CATEGORY_CHAR.get(av, "a"))
     chars += ["a", " ", "\n"]

@@ -191,13 +191,7 @@ def test_codeowners_export_refuses_an_owner_that_bypassed_validation(kb):
     ("-gcflags=-cpuprofile=/root/.bashrc", "reads or writes files"),
 ])
 def test_build_flags_that_run_programs_or_touch_files_are_refused(tmp_path, flag, why):
-    kb = make_kb(tmp_path, "x")
-    entry = kb / "failure-modes" / "x" / "entry.yaml"
-    entry.write_text(entry.read_text().replace(
-        "match:", f'repro:\n  shows: a panic\n  expect_output: panic\n  build_flags: ["-race", "{flag}"]\nmatch:'))
-    for sub in ("repro", "fixed"):
-        (entry.parent / sub).mkdir()
-        (entry.parent / sub / "main.go").write_text("package main\n\nfunc main() {}\n")
+    kb = _entry_with_repro(tmp_path, f'  build_flags: ["-race", "{flag}"]\n')
     lines = validate_lines(kb)
     assert len(lines) == 1 and lines[0].startswith("kb/failure-modes/x/entry.yaml:31:26: field "
                                                    "'repro.build_flags[1]': build flag ")
@@ -205,20 +199,21 @@ def test_build_flags_that_run_programs_or_touch_files_are_refused(tmp_path, flag
 
 
 def test_repro_env_may_not_load_code_or_override_the_runner(tmp_path):
-    _, issues = validate_tree(_entry_with_env(tmp_path, "LD_PRELOAD: /tmp/evil.so"))
+    _, issues = validate_tree(_entry_with_repro(tmp_path, "  env:\n    LD_PRELOAD: /tmp/evil.so\n"))
     assert [i.message for i in issues] == [
         "field 'repro.env': environment variable 'LD_PRELOAD' is refused: the runner sets it, or it loads "
         "code into the program; runtime settings such as GODEBUG, GOGC, GOMEMLIMIT, GOMAXPROCS and "
         "GOTRACEBACK are fine"]
-    _, issues = validate_tree(_entry_with_env(tmp_path / "ok", "GODEBUG: gctrace=1"))
+    _, issues = validate_tree(_entry_with_repro(tmp_path / "ok", "  env:\n    GODEBUG: gctrace=1\n"))
     assert issues == []
 
 
-def _entry_with_env(tmp_path: Path, env_line: str) -> Path:
+def _entry_with_repro(tmp_path: Path, extra: str) -> Path:
+    """A KB whose entry has a repro section with `extra` YAML lines, and both programs."""
     kb = make_kb(tmp_path, "x")
     entry = kb / "failure-modes" / "x" / "entry.yaml"
     entry.write_text(entry.read_text().replace(
-        "match:", f"repro:\n  shows: a panic\n  expect_output: panic\n  env:\n    {env_line}\nmatch:"))
+        "match:", f"repro:\n  shows: a panic\n  expect_output: panic\n{extra}match:"))
     for sub in ("repro", "fixed"):
         (entry.parent / sub).mkdir()
         (entry.parent / sub / "main.go").write_text("package main\n\nfunc main() {}\n")
