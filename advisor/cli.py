@@ -504,6 +504,10 @@ export_app = typer.Typer(help="Write files generated from the knowledge base (al
                          no_args_is_help=True)
 app.add_typer(export_app, name="export")
 
+from .cli_catalogue import catalogue_app  # noqa: E402 - a sub-app, registered like export
+
+app.add_typer(catalogue_app, name="catalogue")
+
 
 def _write_output(text: str, output: Path | None) -> None:
     if output is None or str(output) == "-":

@@ -22,6 +22,7 @@ GO_VERSION_PATTERN = r"^1\.\d+(?:\.\d+)?$"
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 EntryId = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=80)]
 GoVersion = Annotated[str, StringConstraints(pattern=GO_VERSION_PATTERN)]
+CatalogueId = Annotated[str, StringConstraints(pattern=r"^(fatal|panic|print|signal|cgo)/[a-z0-9]+(?:-[a-z0-9]+)*$")]
 Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
 Owner = Annotated[str, AfterValidator(check_owner), Field(json_schema_extra={"pattern": OWNER_SCHEMA_PATTERN})]
 BuildFlag = Annotated[str, AfterValidator(check_build_flag),
@@ -82,6 +83,29 @@ class GoroutinePredicate(Strict):
     )
     min_wait_minutes: int = Field(
         0, ge=0, description="Longest wait ('[chan send, 37 minutes]') in the group."
+    )
+    leaked: bool | None = Field(
+        None,
+        description="true: only goroutines the goroutine-leak profile marked '(leaked)' (the "
+        "collector proved them unreachable, Go 1.26+); false: only goroutines not so marked.",
+    )
+
+
+class SanitizerPredicate(Strict):
+    """Matches a report of AddressSanitizer, LeakSanitizer or MemorySanitizer (-asan, -msan)."""
+
+    tool: list[Literal["asan", "lsan", "msan", "tsan"]] = Field(
+        default_factory=list, description="Sanitizers whose reports count; empty: any."
+    )
+    error: Text | None = Field(
+        None, description="Regex over the error kind, e.g. 'heap-use-after-free|heap-buffer-overflow'."
+    )
+    go_frames: bool | None = Field(
+        None, description="true: the report's stack has Go frames (a Go program, not a C one)."
+    )
+    cgo: bool | None = Field(
+        None, description="true: the stack passes through cgo glue (_cgo_, _Cfunc_): the bug is in C "
+        "code called from Go; false: it does not (Go code itself, e.g. unsafe)."
     )
 
 
@@ -166,7 +190,8 @@ class HeapPredicate(Strict):
 
 
 class MatchRule(Strict):
-    """One piece of evidence. Give exactly one of regex, goroutines, gctrace, heap, exit_code, kind."""
+    """One piece of evidence. Give exactly one of regex, catalogue, goroutines, gctrace, heap,
+    sanitizer, exit_code, kind."""
 
     id: EntryId = Field(description="Name shown as the evidence's rule (e.g. fatal-header).")
     description: Text | None = None
@@ -176,9 +201,17 @@ class MatchRule(Strict):
         "kept). Linear-time engine: no backreferences or lookaround.",
     )
     ignore_case: bool = False
+    catalogue: list[CatalogueId] | None = Field(
+        None,
+        description="Ids of runtime messages in kb/runtime-messages.yaml (e.g. "
+        "'fatal/concurrent-map-writes'). The rule matches the lines the runtime prints for any "
+        "of them, compiled to RE2 from the catalogue, so the runtime's wording lives in one place "
+        "and every release's variant is covered. The messages must be classified as this entry.",
+    )
     min_lines: int = Field(1, ge=1, description="regex: at least this many lines must match.")
     goroutines: GoroutinePredicate | None = None
     gctrace: GctracePredicate | None = None
+    sanitizer: SanitizerPredicate | None = None
     heap: HeapPredicate | None = Field(
         None, description="Memory in a heap or allocs profile, or its growth between two profiles."
     )
@@ -208,12 +241,13 @@ class MatchRule(Strict):
     def _exactly_one_matcher(self) -> MatchRule:
         given = [
             n
-            for n in ("regex", "goroutines", "gctrace", "heap", "exit_code", "kind")
+            for n in ("regex", "catalogue", "goroutines", "gctrace", "heap", "sanitizer", "exit_code", "kind")
             if getattr(self, n) is not None
         ]
         if len(given) != 1:
             raise ValueError(
-                "a rule needs exactly one of regex, goroutines, gctrace, heap, exit_code, kind "
+                "a rule needs exactly one of regex, catalogue, goroutines, gctrace, heap, sanitizer, exit_code, "
+                "kind "
                 f"(got {', '.join(given) or 'none'})"
             )
         return self

@@ -21,6 +21,7 @@ from itertools import islice
 import re2
 
 from .facts import Bucket, Facts, Frame, GcCycle, SchedLine
+from .parse_forms import is_dump_writer, scan_panic_chain, scan_register_dump, scan_sanitizers, split_state
 from .regex import compile_re2, linear
 
 _GID = linear(re.compile(r"goroutine (\d{1,19})"), use="match")
@@ -116,6 +117,10 @@ _STATE_FROM_FRAME = [
     ("internal/runtime/syscall.Syscall6", "syscall"),
 ]
 
+# Comment headers of saved outputs ('# source: <command>'): they describe the output,
+# often in the failure's own words, and must never count as evidence for it.
+_HEADER_COMMENTS = ("# source:", "# command:", "# note:", "# exit:", "# go:")
+
 MAX_BUCKETS = 20000  # a dump of all-different stacks still stays bounded
 
 
@@ -174,11 +179,12 @@ def _parse_stack(rest: str) -> tuple[str, list[Frame], Frame | None, bool, list[
     return key, frames, created, elided, trailing
 
 
-def _parse_state(raw: str | None) -> tuple[str, int, bool]:
+def _parse_state(raw: str | None) -> tuple[str, int, bool, bool]:
+    """'chan send (leaked), 37 minutes, locked to thread' -> (state, minutes, locked, leaked)."""
     if not raw:
-        return "unknown", 0, False
+        return "unknown", 0, False, False
     parts = [p.strip() for p in raw.split(",")]
-    state = parts[0] or "unknown"
+    state, leaked = split_state(parts[0] or "unknown")
     wait = 0
     locked = False
     for p in parts[1:]:
@@ -187,7 +193,7 @@ def _parse_state(raw: str | None) -> tuple[str, int, bool]:
             wait = int(m.group(1))
         elif p == "locked to thread":
             locked = True
-    return state, wait, locked
+    return state, wait, locked, leaked
 
 
 def _add_goroutine(ds: _DumpState, block: str, line_no: int, other: list[tuple[int, str]]) -> None:
@@ -258,17 +264,18 @@ def _add_group(ds: _DumpState, rest: str, count: int, line_no: int, gid: str,
         if len(ds.stack_cache) < 200000:  # all-different stacks must not grow memory without bound
             ds.stack_cache[stack] = parsed
     key, frames, created, elided, trailing = parsed
-    state, wait, locked = _parse_state(raw_state)
+    state, wait, locked, leaked = _parse_state(raw_state)
     ds.goroutines += count
     for off, text in trailing:  # "exit status 2" right after the last frame
         other.append((line_no + 1 + off, text))
-    b = ds.buckets.get((state, key))
+    bkey = (state + " (leaked)" if leaked else state, key)
+    b = ds.buckets.get(bkey)
     if b is None:
         if len(ds.buckets) >= MAX_BUCKETS:
             ds.overflow += count
             return
-        b = ds.buckets[(state, key)] = Bucket(state=state, frames=frames, created_by=created,
-                                              first_line=line_no, elided=elided)
+        b = ds.buckets[bkey] = Bucket(state=state, frames=frames, created_by=created,
+                                      first_line=line_no, elided=elided, leaked=leaked)
     b.count += count
     b.max_wait = max(b.max_wait, wait)
     b.min_wait = wait if b.min_wait is None else min(b.min_wait, wait)  # for '[5~12 minutes]'
@@ -344,6 +351,9 @@ def parse(text: str) -> Facts:
     facts.total_lines = line_no - 1 if not text.endswith("\n") else line_no - 2
     facts.goroutines = ds.goroutines
     facts.buckets = sorted(ds.buckets.values(), key=lambda b: (-b.count, b.first_line))
+    if profile and "goroutineleak profile: total" in text:
+        for b in facts.buckets:  # every goroutine of a leak profile is one the collector proved leaked
+            b.leaked = True
     if profile and any(b.state == "unknown" for b in ds.buckets.values()):
         facts.notes.append("a debug=1 goroutine profile has no goroutine states; "
                            "states were inferred from runtime frames where printed. "
@@ -415,6 +425,15 @@ def _scan_other(facts: Facts, text: str, nums: list[int]) -> None:
                 threads=int(m.group(4)), runqueue=int(m.group(5)), line=at(m.start()),
             ))
     facts.races = _count(_KIND_MARKERS["race-report"], text)
+    _scan_forms(facts, text, at)
+
+
+def _scan_forms(facts: Facts, text: str, at: _LineIndex) -> None:
+    """Chained panics, sanitizer reports, register dumps (parse_forms.py)."""
+    if "panic: " in text or "fatal error: " in text:
+        scan_panic_chain(facts, text, lambda pos: at(pos))
+    scan_sanitizers(facts, text, lambda pos: at(pos))
+    scan_register_dump(facts, text)
 
 
 def _collect_lines(facts: Facts, other: list[tuple[int, str]], ds: _DumpState) -> None:
@@ -422,10 +441,15 @@ def _collect_lines(facts: Facts, other: list[tuple[int, str]], ds: _DumpState) -
     counts = Counter(t for _, t in other)
     lines: dict[str, list[int]] = {}
     for n, t in other:
+        if t.startswith(_HEADER_COMMENTS):
+            continue  # a fixture's or sample's own header ('# source: ...'): never evidence
         if t not in lines:
             lines[t] = [n, counts[t]]
     for b in ds.buckets.values():
-        header = f"goroutine {b.ids[0] if b.ids else 0} [{b.state}" + (f", {b.max_wait} minutes" if b.max_wait else "") + "]:"
+        if is_dump_writer(b):
+            continue  # the goroutine that wrote the dump: how it was taken, not what went wrong
+        header = (f"goroutine {b.ids[0] if b.ids else 0} [{b.state}" + (" (leaked)" if b.leaked else "")
+                  + (f", {b.max_wait} minutes" if b.max_wait else "") + "]:")
         rows = [(0, header)]
         for f in b.frames:
             rows.append((f.offset, f"{f.function}(...)"))
@@ -473,7 +497,7 @@ def _classify(facts: Facts, text: str) -> None:
         if hits:
             facts.foreign[lang] = hits
     structural = {"panic", "fatal-error", "signal", "goroutine-dump", "race-report", "gctrace", "schedtrace",
-                  "oom-kill", "goleak", "goroutineleak-profile", "test-timeout"}
+                  "oom-kill", "goleak", "goroutineleak-profile", "test-timeout", "sanitizer-report", "panic-chain"}
     if not kinds and facts.go_evidence == 0:
         kinds.add("free-text" if not facts.foreign else "not-go")
     elif facts.go_evidence == 0 and not (kinds & structural) and not facts.foreign and _is_prose(text):

@@ -48,6 +48,8 @@ def rule_patterns(rule: Any) -> list[tuple[tuple[Any, ...], str]]:
         for name in ("function", "top", "stack", "exclude"):
             if getattr(heap, name):
                 out.append((("heap", name), getattr(heap, name)))
+    if getattr(rule, "sanitizer", None) is not None and rule.sanitizer.error:
+        out.append((("sanitizer", "error"), rule.sanitizer.error))
     return out
 
 

@@ -76,12 +76,16 @@ class RuleEngine:
         self._compiled: dict[str, re2._Regexp] = {}
         # every goroutine-predicate regex in one more set: one pass per distinct bucket string
         self._pred_set, self._pred_index = _set(False), {}
+        catalogue = None
         for e in self.entries:
             for r in e.match.rules:
                 if r.regex is not None:
                     self._add(r.ignore_case, r.regex, (e.id, r.id))
+                elif getattr(r, "catalogue", None):  # runtime messages, worded by the catalogue
+                    catalogue = catalogue or _catalogue(kb)
+                    self._add(False, catalogue.rule_regex(r.catalogue), (e.id, r.id))
                 for loc, pattern in rule_patterns(r):
-                    if loc[0] in ("goroutines", "heap"):  # compiled once here; regexes live in the sets
+                    if loc[0] in ("goroutines", "heap", "sanitizer"):  # compiled once here; regexes live in the sets
                         rx = self._regex(pattern)
                         if loc[0] == "goroutines" and id(rx) not in self._pred_index:
                             self._pred_index[id(rx)] = self._pred_set.Add(pattern)
@@ -198,7 +202,7 @@ class RuleEngine:
 
     def _eval_rule(self, e: FailureMode, r: MatchRule, facts: Facts, line_hits: dict,
                    buckets_out: list[Bucket]) -> RuleHit | None:
-        if r.regex is not None:
+        if r.regex is not None or getattr(r, "catalogue", None):
             found = line_hits.get((e.id, r.id))
             if not found or found[0] < r.min_lines:
                 return None
@@ -207,6 +211,8 @@ class RuleEngine:
             return self._eval_goroutines(r, r.goroutines, facts, buckets_out)
         if r.gctrace is not None:
             return _eval_gctrace(r, r.gctrace, facts)
+        if getattr(r, "sanitizer", None) is not None:
+            return self._eval_sanitizer(r, r.sanitizer, facts)
         if getattr(r, "heap", None) is not None:
             from .heaprules import eval_heap  # memory-profile predicates live in their own module
 
@@ -239,6 +245,20 @@ class RuleEngine:
             text = self._stack_text[id(b)] = " > ".join(f.function for f in b.frames)
         return text
 
+    def _eval_sanitizer(self, r: MatchRule, p, facts: Facts) -> RuleHit | None:
+        err = self._regex(p.error) if p.error else None
+        for s in facts.sanitizers:
+            if p.tool and s.tool not in p.tool:
+                continue
+            if err is not None and not err.search(s.error):
+                continue
+            if p.go_frames is not None and bool(s.go_frames) != p.go_frames:
+                continue
+            if p.cgo is not None and s.cgo != p.cgo:
+                continue
+            return RuleHit(r, [Evidence(s.line, _clip(_sanitizer_summary(s)), r.id)])
+        return None
+
     def _eval_goroutines(self, r: MatchRule, p: GoroutinePredicate, facts: Facts,
                          buckets_out: list[Bucket]) -> RuleHit | None:
         if not facts.buckets or not facts.goroutines:
@@ -257,6 +277,8 @@ class RuleEngine:
             if st is not None and not search(st, self._stack(b)):
                 continue
             if b.max_wait < p.min_wait_minutes:
+                continue
+            if getattr(p, "leaked", None) is not None and b.leaked != p.leaked:
                 continue
             culprit = b.culprit
             g = groups[culprit.function if culprit else "?"]
@@ -303,6 +325,16 @@ class _SearchMemo:
                 self.seen[text] = hits
         i = self.index.get(id(rx))
         return (i in hits) if i is not None else rx.search(text) is not None
+
+def _sanitizer_summary(s) -> str:
+    where = "in C code called through cgo" if s.cgo else ("in Go code" if s.go_frames else "")
+    return f"{s.tool} report: {s.error}" + (f" ({where})" if where else "")
+
+
+def _catalogue(kb: KnowledgeBase | KbView):
+    from .catalogue import load_catalogue
+
+    return load_catalogue(kb.root)
 
 
 def _eval_gctrace(r: MatchRule, p: GctracePredicate, facts: Facts) -> RuleHit | None:

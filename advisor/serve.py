@@ -120,9 +120,15 @@ form.addEventListener('submit', async (ev) => {
     status.textContent = body.abstain_reason === 'not-go-output'
       ? 'This does not look like output of a Go program.'
       : 'No failure mode matched with enough confidence.';
+    const ex = body.explanation;  // a runtime message no entry covers: say what it means
+    if (ex) {
+      out.append(el('li', 'Runtime message (line ' + ex.line + '): ' + ex.message, 'ev'),
+                 el('li', 'Means: ' + ex.meaning), el('li', ex.suggestion, 'meta'));
+    }
     return;
   }
-  status.textContent = body.matches.length + ' match(es), kinds: ' + (body.input.kinds.join(', ') || '-');
+  status.textContent = body.matches.length + ' match(es), kinds: ' + (body.input.kinds.join(', ') || '-')
+    + (body.input.go_versions ? ', printed by Go ' + body.input.go_versions : '');
   for (const m of body.matches) {
     const li = el('li');
     const a = el('a', m.title);

@@ -566,6 +566,10 @@ FILE_CHECKS: list[FileCheck] = [
 ]
 TREE_CHECKS: list[TreeCheck] = [DuplicateIdCheck(), OverridesCheck(), ReferenceCheck(), RemovedIdCheck()]
 
+from .catalogue_check import CatalogueCheck  # noqa: E402 - it subclasses TreeCheck above
+
+TREE_CHECKS.append(CatalogueCheck())
+
 
 def validate_tree(root: Path | Sequence[Path], only: Iterable[Path] | None = None) -> tuple[Tree, list[Issue]]:
     """Validate one KB, or several together (in order). Cross-file checks always see

@@ -44,6 +44,25 @@ def _modules() -> list[str]:
     return sorted(names)
 
 
+def _import_all() -> list:
+    """Every module of the package. A module that can only be imported after another (an
+    import cycle entered from the wrong side) is retried once the others are in."""
+    pending, modules = _modules(), []
+    for _ in range(3):
+        failed = []
+        for name in pending:
+            try:
+                modules.append(importlib.import_module(name))
+            except ImportError:
+                failed.append(name)
+        if not failed:
+            return modules
+        pending = failed
+    for name in pending:
+        importlib.import_module(name)  # raise the real error
+    return modules
+
+
 def _patterns_in(value, depth: int = 0):
     if isinstance(value, re.Pattern):
         yield value
@@ -58,8 +77,8 @@ def _patterns_in(value, depth: int = 0):
 def compiled_patterns() -> dict[tuple[str, int], str]:
     """Every compiled `re` pattern reachable from the package's modules -> where it lives."""
     found: dict[tuple[str, int], str] = {}
-    for name in _modules():
-        module = importlib.import_module(name)
+    for module in _import_all():
+        name = module.__name__
         for attr, value in vars(module).items():
             holders = [(attr, value)]
             if isinstance(value, type) and value.__module__ == name:

@@ -440,6 +440,12 @@ def test_paste_page_works_in_chromium_under_its_csp(server: Server, tmp_path):
             # a locator wait, not wait_for_function: the page's CSP forbids eval, and a
             # string predicate is evaluated in the page
             page.locator("#status", has_text="Go program").wait_for(timeout=30_000)
+            # a runtime failure no entry covers: the page says what the message means
+            page.fill("#text", "unexpected fault address 0x7f3a2c000000\nfatal error: fault\n"
+                      "[signal SIGBUS: bus error code=0x2 addr=0x7f3a2c000000 pc=0x4a1b2c]\n")
+            page.click("button[type=submit]")
+            page.locator("#out li", has_text="Means:").wait_for(timeout=30_000)
+            assert "fatal error: fault" in page.locator("#out").inner_text()
             assert not problems, problems
         finally:
             browser.close()
