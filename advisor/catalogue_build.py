@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING
 
 from .catalogue import HOLE, KINDS, NONE, Catalogue, CatalogueMessage, compress, minor, parse_catalogue
 from .errors import KnowledgeBaseError
+from .regex import linear
 
 if TYPE_CHECKING:
     from .catalogue_extract import Extraction
 
-_SLUG = re.compile(r"[^a-z0-9]+")
+_SLUG = linear(re.compile(r"[^a-z0-9]+"), reads="catalogue messages")
 
 
 # --------------------------------------------------------------------------- writing

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .catalogue import HOLE, KINDS  # noqa: F401 - re-exported for the extractor's users
+from .regex import compile_re2, linear
 
 # Prefixes of print() output that are messages (the rest of print() is dump formatting:
 # register names, "sp=", hex values).
@@ -45,17 +46,24 @@ _GOOS = {"aix", "android", "darwin", "dragonfly", "freebsd", "hurd", "illumos", 
 _GOARCH = {"386", "amd64", "arm", "arm64", "loong64", "mips", "mipsle", "mips64", "mips64le", "ppc64", "ppc64le",
            "riscv64", "s390x", "wasm", "sparc64", "ppc64x", "mipsx", "mips64x"}
 
-_FUNC = re.compile(r"^func\s+(?:\([^)]*\)\s*)?([A-Za-z_]\w*)")
-_C_FUNC = re.compile(r"^(?:[A-Za-z_]\w*[\s*]+)*([A-Za-z_]\w*)\s*\([^;]*$")
-_VAR = re.compile(r"^var\s+(\w+)")
-_NOT_RUNTIME = re.compile(r"^(?://go:build ignore|package main)\b", re.M)
-_LINKED = re.compile(r"^func\s+(fatal|throw)\(\w*\s*string\)\s*$", re.M)
-_CALL = re.compile(r"(?<![\w.])(throw|fatal|print|println|panic|plainError|errorString)\(")
-_SIGTAB = re.compile(r"\{\s*[^{}\n]*,\s*\"(SIG[A-Z0-9]+: [^\"]+)\"\s*\}")
-_FMT_VAR = re.compile(r"^var (boundsErrorFmts?|boundsNegErrorFmts?) = \[\.\.\.\]string\{")
-_FMT_ITEM = re.compile(r"^\s*[\w.]+:\s*\"((?:[^\"\\]|\\.)*)\",")
-_C_CALL = re.compile(r"\b(fatalf|fprintf)\(\s*(?:stderr\s*,\s*)?\"((?:[^\"\\]|\\.)*)\"")
-_C_FORMAT = re.compile(r"%[-+ #0]*\d*(?:\.\d+)?(?:hh|h|ll|l|z|j|t)?[diouxXeEfgGcspn]")
+_SOURCE = "the Go runtime's source"
+_HOLES = linear(re.compile(f"{HOLE}(?:\\s*{HOLE})++"), reads=_SOURCE)  # a run of holes becomes one
+_XY = linear(re.compile(r"%[xy]"), reads=_SOURCE)
+_FUNC = linear(re.compile(r"^func\s+(?:\([^)]*\)\s*)?([A-Za-z_]\w*)"), reads=_SOURCE)
+# RE2: the words before a C function's name are given back one by one (a backtracking
+# record per character on Python's engine); the catalogue reads whole source trees.
+_C_FUNC = compile_re2(r"^(?:[A-Za-z_]\w*[\s*]+)*([A-Za-z_]\w*)\s*\([^;]*$")
+_VAR = linear(re.compile(r"^var\s+(\w+)"), reads=_SOURCE)
+_NOT_RUNTIME = linear(re.compile(r"^(?://go:build ignore|package main)\b", re.M), reads=_SOURCE)
+_LINKED = linear(re.compile(r"^func\s+(fatal|throw)\(\w*\s*string\)\s*$", re.M), reads=_SOURCE)
+_CALL = linear(re.compile(r"(?<![\w.])(throw|fatal|print|println|panic|plainError|errorString)\("), reads=_SOURCE)
+_SIGTAB = compile_re2(r"\{\s*[^{}\n]*,\s*\"(SIG[A-Z0-9]+: [^\"]+)\"\s*\}")  # RE2: "{" + spaces was cubic
+_FMT_VAR = linear(re.compile(r"^var (boundsErrorFmts?|boundsNegErrorFmts?) = \[\.\.\.\]string\{"), reads=_SOURCE)
+_FMT_ITEM = linear(re.compile(r"^\s*[\w.]+:\s*\"((?:[^\"\\]++|\\.)*+)\","), reads=_SOURCE)
+_C_CALL = linear(re.compile(r"\b(fatalf|fprintf)\(\s*(?:stderr\s*,\s*)?\"((?:[^\"\\]++|\\.)*+)\""), reads=_SOURCE)
+# flags possessive: "%000..." was quadratic ('0' is a flag and a digit). Not RE2: the RE2
+# binding's sub() garbles a non-ASCII replacement such as the hole.
+_C_FORMAT = linear(re.compile(r"%[-+ #0]*+\d*(?:\.\d+)?(?:hh|h|ll|l|z|j|t)?[diouxXeEfgGcspn]"), reads=_SOURCE)
 _C_KEYWORDS = {"if", "for", "while", "switch", "return", "sizeof", "else", "do"}
 _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "'": "'", "r": "\r", "a": "\a", "0": "\0"}
 
@@ -231,7 +239,7 @@ def _split_plus(expr: str) -> list[str]:
 
 def _clean(text: str) -> str:
     text = text.strip("\n")
-    text = re.sub(f"(?:{HOLE}\\s*)+{HOLE}", HOLE, text)
+    text = _HOLES.sub(HOLE, text)
     return text.rstrip()
 
 
@@ -286,7 +294,7 @@ def _line_of(starts: list[int], pos: int) -> int:
     return lo  # 0-based
 
 
-_STRING_VAR = re.compile(r"^\s*(?:const\s+|var\s+)?([A-Za-z_]\w*)\s*:?=\s*\"((?:[^\"\\]|\\.)*)\"\s*$")
+_STRING_VAR = linear(re.compile(r"^\s*(?:const\s+|var\s+)?([A-Za-z_]\w*)\s*:?=\s*\"((?:[^\"\\]++|\\.)*+)\"\s*$"), reads=_SOURCE)
 
 
 def _string_consts(lines: list[str]) -> dict[str, str]:
@@ -374,7 +382,7 @@ def _scan_tables(ex: Extraction, lines: list[str], rel: str, funcs: list[str]) -
                 continue
             fm = _FMT_ITEM.match(ln)
             if fm:
-                text = re.sub(r"%[xy]", HOLE, _read_string('"' + fm.group(1) + '"', 0)[0])
+                text = _XY.sub(HOLE, _read_string('"' + fm.group(1) + '"', 0)[0])
                 ex.add("panic", "runtime error: " + text, Site(rel, "boundsError.Error", i + 1))
         if ln.startswith("func (e *TypeAssertionError) Error()"):
             in_assert = True

@@ -7,12 +7,15 @@ import re
 from functools import lru_cache
 
 from .kb import project_root
+from .regex import linear
 
 DEFAULT_SITE_URL = "https://go-failure-modes.example.com/"
 
 
 # mkdocs.yml's line `site_url: !ENV [SITE_URL, "https://.../"]` (or a plain URL): the default.
-_MKDOCS_SITE_URL = re.compile(r"""^site_url:\s*(?:!ENV\s*\[\s*(?:\w+\s*,\s*)+)?['"]?([^'"\s#\],]+)""", re.M)
+_MKDOCS_SITE_URL = linear(
+    re.compile(r"""^site_url:[ \t]*(?:!ENV[ \t]*\[[ \t]*(?:\w+[ \t]*,[ \t]*)+)?['"]?([^'"\s#\],]+)""", re.M),
+    reads="mkdocs.yml")
 
 
 @lru_cache(maxsize=1)

@@ -128,13 +128,14 @@ class Advisor:
         return index.scores(vec)
 
     # -------------------------------------------------------------- matching
-    def match_bytes(self, data: bytes, top: int = 5) -> MatchResult:
+    def match_bytes(self, data: bytes, top: int = 5, *, size: int | None = None) -> MatchResult:
+        """size: the whole input's size when data is only its first part (see normalise_bytes)."""
         from .inputs import load_profile  # pprof profiles (protobuf, -top/-traces text); None for logs
 
         prof = load_profile(data)
         if prof is not None:
             return self.match_normalised(prof.norm, top, facts=prof.facts)
-        norm = normalise_bytes(data)
+        norm = normalise_bytes(data, size)
         return self.match_normalised(norm, top)
 
     def match_text(self, text: str, top: int = 5) -> MatchResult:

@@ -10,7 +10,10 @@ import datetime as dt
 from enum import Enum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from .buildflags import BUILD_FLAG_SCHEMA_PATTERN, check_build_flag, check_env
+from .identities import OWNER_SCHEMA_PATTERN, check_owner
 
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 POSTMORTEM_ID_PATTERN = r"^\d{4}-\d{2}-\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -21,6 +24,9 @@ EntryId = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=80)]
 GoVersion = Annotated[str, StringConstraints(pattern=GO_VERSION_PATTERN)]
 CatalogueId = Annotated[str, StringConstraints(pattern=r"^(fatal|panic|print|signal|cgo)/[a-z0-9]+(?:-[a-z0-9]+)*$")]
 Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+Owner = Annotated[str, AfterValidator(check_owner), Field(json_schema_extra={"pattern": OWNER_SCHEMA_PATTERN})]
+BuildFlag = Annotated[str, AfterValidator(check_build_flag),
+                      Field(json_schema_extra={"pattern": BUILD_FLAG_SCHEMA_PATTERN})]
 
 
 class Strict(BaseModel):
@@ -333,8 +339,12 @@ class Repro(Strict):
     expect_exit: int | None = Field(
         None, description="Exit status of the reproducer; null when it varies."
     )
-    build_flags: list[str] = Field(default_factory=list, description="e.g. ['-race'].")
-    env: dict[str, str] = Field(default_factory=dict, description="e.g. GOTRACEBACK: all.")
+    build_flags: list[BuildFlag] = Field(
+        default_factory=list, description="e.g. ['-race']. An allow-list: no flag that runs another "
+        "program or touches files outside the build (-toolexec, -exec, -overlay, -modfile, ...).")
+    env: Annotated[dict[str, str], AfterValidator(check_env)] = Field(
+        default_factory=dict, description="e.g. GOTRACEBACK: all. Not PATH, HOME, LD_* or the Go "
+        "toolchain's own variables.")
     args: list[str] = Field(default_factory=list)
     cgo: bool = Field(False, description="Needs CGO_ENABLED=1 and a C compiler.")
     language_version: GoVersion | None = Field(
@@ -400,7 +410,9 @@ class FailureMode(Strict):
     alerts: list[Alert] = Field(default_factory=list)
     references: list[Reference] = Field(min_length=1)
     related: list[EntryId] = Field(default_factory=list)
-    owners: list[Text] = Field(min_length=1)
+    owners: list[Owner] = Field(
+        min_length=1, description="GitHub handles (@user, @org/team) or e-mail addresses; they "
+        "review changes to this entry (.github/CODEOWNERS).")
     last_reviewed: dt.date
 
 
@@ -444,5 +456,5 @@ class Postmortem(Strict):
     went_badly: list[Text] = Field(min_length=1)
     action_items: list[ActionItem] = Field(min_length=1)
     lessons: list[Text] = Field(default_factory=list)
-    owners: list[Text] = Field(min_length=1)
+    owners: list[Owner] = Field(min_length=1, description="GitHub handles (@user, @org/team) or e-mail addresses.")
     tags: list[Text] = Field(default_factory=list)

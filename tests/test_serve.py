@@ -391,7 +391,7 @@ def test_full_queue_is_503_and_bad_content_length_is_400(kb):
     from advisor.match import Advisor
     from advisor.serve import ServeConfig, create_app
 
-    app = create_app(ServeConfig(mode="rules", max_pending=3), Advisor(kb, mode="rules"))
+    app = create_app(ServeConfig(mode="rules", max_pending=3, isolation="thread"), Advisor(kb, mode="rules"))
     service = app.state.service
     status, _, body = asgi_request(app, "POST", "/match", b"fatal error: concurrent map writes",
                                    {"Content-Type": "text/plain"})

@@ -37,6 +37,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from advisor import kb as kb_module
 from advisor.kb import KnowledgeBase, load_kb, resolve_kb_roots
 from advisor.models import Category
+from advisor.regex import linear
 from advisor.site import accuracy, indexes, render, search
 from advisor.site.alerts import alert_pages, alert_redirects
 from advisor.site.common import CATEGORY_TITLES, SEVERITY_ORDER, entry_path, postmortem_path
@@ -230,10 +231,12 @@ def on_env(env, config, files):
 # Pygments' per-token <span>s, without heading permalinks (their "¶" would end every
 # result title) and without the other tags' attributes (same text, same sections), and
 # the page gets its real HTML back right after.
-_SPAN = re.compile(r"</?span\b[^>]*>")
-_PERMALINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>')
-_SEARCH_ATTR = re.compile(r'\s?data-search-\w+="[^"]+"')  # what the search plugin removes
-_ATTRS = re.compile(r"<(?!h[1-6]\b)([a-zA-Z][a-zA-Z0-9-]*)\s[^>]*>")
+# A tag ends at '>' and never holds '<' (Markdown escapes both in attribute values): "[^<>]"
+# keeps a stray "<span " from rescanning the rest of the page (linear time, advisor/regex.py).
+_SPAN = linear(re.compile(r"</?span\b[^<>]*>"), reads="generated page HTML")
+_PERMALINK = linear(re.compile(r'<a class="headerlink"[^<>]*>[^<]*</a>'), reads="generated page HTML")
+_SEARCH_ATTR = linear(re.compile(r'\s?data-search-\w+="[^"]+"'), reads="generated page HTML")
+_ATTRS = linear(re.compile(r"<(?!h[1-6]\b)([a-zA-Z][a-zA-Z0-9-]*)\s[^<>]*>"), reads="generated page HTML")
 
 
 def _bare_tag(m: re.Match) -> str:
