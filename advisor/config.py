@@ -14,7 +14,7 @@ DEFAULT_SITE_URL = "https://go-failure-modes.example.com/"
 
 # mkdocs.yml's line `site_url: !ENV [SITE_URL, "https://.../"]` (or a plain URL): the default.
 _MKDOCS_SITE_URL = linear(
-    re.compile(r"""^site_url:[ \t]*(?:!ENV[ \t]*\[[ \t]*(?:\w+[ \t]*,[ \t]*)+)?['"]?([^'"\s#\],]+)""", re.M),
+    re.compile(r"""^site_url:[ \t]*(?:!ENV[ \t]*\[[ \t]*(?:\w+[ \t]*,[ \t]*)++)?['"]?([^'"\s#\],]+)""", re.M),
     reads="mkdocs.yml")
 
 

@@ -22,10 +22,19 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 
-_FENCE_OPEN = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
-_TICKS = re.compile(r"`+")
+from advisor.regex import linear
+
+_FENCE_OPEN = linear(re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})(?P<info>.*)$"), use="match",
+                     reads="entry text")
+_TICKS = linear(re.compile(r"`+"), reads="entry text")
 # An autolink the entry may keep: <https://...> or <mailto:...>; scheme is checked later too.
-_AUTOLINK = re.compile(r"<(?:https?://|mailto:)[^\s<>]+>", re.I)
+_AUTOLINK = linear(re.compile(r"<(?:https?://|mailto:)[^\s<>]+>", re.I), reads="entry text")
+_INFO_LANG = linear(re.compile(r"\s*([\w+-]*)"), use="match", reads="entry text")
+_FILE_UNSAFE = linear(re.compile(r"[\"'<>`\\\[\]{}]"), reads="sample file names")
+# "[ \t]*", not "\s*": "\s*" would span blank lines and rescan them for every line start.
+_FENCE_TICKS = linear(re.compile(r"^[ \t]*(`{3,})", re.M), reads="entry text")
+_NOT_LANG = linear(re.compile(r"[^\w+-]"), reads="entry text")
+_HAN_RUN = linear(re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"), reads="entry text")
 
 
 # --------------------------------------------------------------------------- escaping
@@ -101,7 +110,7 @@ def md_text(text: str) -> str:
             if m and not (m.group("fence")[0] == "`" and "`" in m.group("info")):
                 flush()
                 fence = m.group("fence")
-                lang = re.match(r"\s*([\w+-]*)", m.group("info")).group(1)  # type: ignore[union-attr]
+                lang = _INFO_LANG.match(m.group("info")).group(1)  # type: ignore[union-attr]
                 out.append(f"{m.group('indent')}{fence}{lang}")
                 continue
             prose.append(line)
@@ -123,7 +132,7 @@ def md_inline(text: str) -> str:
 
 def file_label(name: str) -> str:
     """A file name for a fence title or admonition title: no quotes, no markup, one line."""
-    return re.sub(r"[\"'<>`\\\[\]{}]", "_", " ".join(name.split()))
+    return _FILE_UNSAFE.sub("_", " ".join(name.split()))
 
 
 # --------------------------------------------------------------------------- Markdown helpers
@@ -144,9 +153,9 @@ def fence(code: str, lang: str = "", *, title: str | None = None, classes: str =
     `classes` (e.g. ".fm-command") uses superfences' attribute form; the language and
     classes come from this module's callers, never from an entry.
     """
-    longest = max((len(m) for m in re.findall(r"^\s*(`{3,})", code, re.M)), default=0)
+    longest = max((len(m) for m in _FENCE_TICKS.findall(code)), default=0)
     ticks = "`" * max(3, longest + 1)
-    lang = re.sub(r"[^\w+-]", "", lang or "") or "text"
+    lang = _NOT_LANG.sub("", lang or "") or "text"
     opts = f' title="{file_label(title)}"' if title else ""
     body = code if code.endswith("\n") else code + "\n"
     if classes:
@@ -198,4 +207,4 @@ def join(blocks: Iterable[str]) -> str:
 
 
 def han_runs(text: str) -> list[str]:
-    return re.findall(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+", text)
+    return _HAN_RUN.findall(text)

@@ -24,13 +24,15 @@ import xml.etree.ElementTree as etree
 from markdown import Extension, Markdown
 from markdown.treeprocessors import Treeprocessor
 
+from advisor.regex import linear
+
 ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
 URL_ATTRIBUTES = frozenset({"href", "src", "srcset", "action", "formaction", "cite", "poster",
                             "data", "background", "xlink:href", "ping"})
 DROPPED_ATTRIBUTES = frozenset({"style", "srcdoc", "formaction"})
-_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
+_SCHEME = linear(re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):"), use="match", reads="URLs in entry text")
 # Browsers ignore ASCII tab/newline anywhere in a URL and leading C0 controls and spaces.
-_IGNORED = re.compile(r"[\x00-\x20\x7f]+")
+_IGNORED = linear(re.compile(r"[\x00-\x20\x7f]+"), reads="URLs in entry text")
 
 
 def url_allowed(url: str) -> bool:

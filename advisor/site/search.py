@@ -25,14 +25,15 @@ import re
 from collections.abc import Callable, Iterable, MutableMapping, Sequence
 
 from advisor.models import FailureMode
+from advisor.regex import linear
 from advisor.site.indexes import first_sentence
 from advisor.site.markdown import html_text
 from advisor.site.symptoms import mask
 
 SIGNALS_FIELD = "signals"
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_HAN = linear(re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"), reads="page text")
 # What symptoms.mask puts where a crash-specific value was: not worth a search token.
-_PLACEHOLDER = re.compile(r"(?<![\w.])(?:N|0x…|ADDR|HOST|URL|PROCESS)(?![\w])")
+_PLACEHOLDER = linear(re.compile(r"(?<![\w.])(?:N|0x…|ADDR|HOST|URL|PROCESS)(?![\w])"), reads="masked lines")
 
 SearchDoc = MutableMapping[str, object]
 

@@ -28,12 +28,28 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from advisor.errors import UsageError
+from advisor.regex import linear
 
-_INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?P<attrs>[^>]*)>(?P<body>.*?)</script>", re.S | re.I)
-_DATA_TYPE = re.compile(r"""\btype=["']?application/(?:ld\+)?json""", re.I)
+_SCRIPT_OPEN = linear(re.compile(r"<script\b([^<>]*)>", re.I), reads="built site HTML")
+_SRC = linear(re.compile(r"\bsrc=", re.I), reads="built site HTML")
+_DATA_TYPE = linear(re.compile(r"""\btype=["']?application/(?:ld\+)?json""", re.I), reads="built site HTML")
 CSP = ("default-src 'self'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; "
        "img-src 'self' data:; connect-src 'self'; worker-src 'self'; object-src 'none'; "
        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+
+def _inline_scripts(html: str):
+    """(attributes, body) of each <script> without src. One forward scan: the end tag is
+    found with str.find, so an unclosed <script> cannot make the scan quadratic."""
+    lower = html.lower()
+    pos = 0
+    while (m := _SCRIPT_OPEN.search(html, pos)) is not None:
+        end = lower.find("</script>", m.end())
+        if end < 0:
+            return
+        if not _SRC.search(m.group(1)):
+            yield m.group(1), html[m.end():end]
+        pos = end + len("</script>")
 
 
 @lru_cache(maxsize=4096)
@@ -41,10 +57,10 @@ def page_csp(path: str, mtime_ns: int) -> str:
     """The CSP of one built page: its own inline scripts by hash, nothing else inline."""
     html = Path(path).read_text(encoding="utf-8", errors="replace")
     hashes = []
-    for m in _INLINE_SCRIPT.finditer(html):
-        if _DATA_TYPE.search(m.group("attrs")):
+    for attrs, body in _inline_scripts(html):
+        if _DATA_TYPE.search(attrs):
             continue  # JSON data blocks (Material's __config) are never executed
-        digest = base64.b64encode(hashlib.sha256(m.group("body").encode("utf-8")).digest()).decode()
+        digest = base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode()
         hashes.append(f"'sha256-{digest}'")
     return CSP.format(hashes=" ".join(dict.fromkeys(hashes)))
 

@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from advisor.models import Category, FailureMode
+from advisor.regex import linear
 from advisor.site.common import CATEGORY_TITLES, entry_path
 from advisor.site.markdown import code_span, front_matter, heading, item, join, link_text
 
@@ -34,21 +35,29 @@ SHARED = "shared"  # anchor of the group of lines several categories print
 
 # Masks, applied in order: (pattern, replacement). Each replaces one kind of value that
 # differs between two occurrences of the same failure.
+def _mask(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    return linear(re.compile(pattern, flags), reads="entry signatures and sample lines")
+
+
 _MASKS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r'"https?://[^"\s]*"'), '"URL"'),
-    (re.compile(r"\blookup [^\s:]+(?=:| on )"), "lookup HOST"),
-    (re.compile(r"hostLookupOrder\([^)]*\)"), "hostLookupOrder(HOST)"),
-    (re.compile(r"^\S+ invoked oom-killer"), "PROCESS invoked oom-killer"),
-    (re.compile(r"(Kill(?:ed)? process \d+) \([^)]*\)"), r"\1 (PROCESS)"),
-    (re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b"), "ADDR"),
-    (re.compile(r"0x[0-9a-fA-F]+\??"), "0x…"),
-    (re.compile(r"(\.go):\d+(?::\d+)?"), r"\1:N"),
+    (_mask(r'"https?://[^"\s]*"'), '"URL"'),
+    (_mask(r"\blookup [^\s:]+(?=:| on )"), "lookup HOST"),
+    (_mask(r"hostLookupOrder\([^()]*\)"), "hostLookupOrder(HOST)"),
+    (_mask(r"^\S+ invoked oom-killer"), "PROCESS invoked oom-killer"),
+    (_mask(r"(Kill(?:ed)? process \d+) \([^()]*\)"), r"\1 (PROCESS)"),
+    (_mask(r"\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b"), "ADDR"),
+    (_mask(r"0x[0-9a-fA-F]+\??"), "0x…"),
+    (_mask(r"(\.go):\d+(?::\d+)?"), r"\1:N"),
 )
-# Numbers a failure always prints the same way are kept: exit statuses, errno, error codes.
-_KEEP_NUMBER = re.compile(r"(?:exit status|Exit Code:|exit code|errno=|Error|SQLSTATE|SA)\s*$")
-_NUMBER = re.compile(r"(?<![\w.…])\d+(?:\.\d+)?(?=(?:ms|µs|us|ns|s|m|h|kB|MB|GB|B|%)?(?![\w]))")
-_FRAME = re.compile(r"^(?:created by )?[\w./-]+(?:\.\(\*?[\w.\[\]]+\))?\.[\w.$\[\]-]+(?:\(|$| in goroutine)")
-_WORD = re.compile(r"[A-Za-z]{3,}")
+# Numbers a failure always prints the same way are kept: exit statuses, errno, error codes
+# (the text just before the number, spaces stripped, ends with one of these).
+_KEEP_NUMBER_AFTER = ("exit status", "Exit Code:", "exit code", "errno=", "Error", "SQLSTATE", "SA")
+_NUMBER = _mask(r"(?<![\w.…])\d+(?:\.\d+)?(?=(?:ms|µs|us|ns|s|m|h|kB|MB|GB|B|%)?(?![\w]))")
+# A frame: package path up to its last '/' (atomic), the package name, an optional
+# receiver, '.', the function. Atomic and possessive parts leave the engine one way to
+# split the dots, so a line of dots cannot make it try them all.
+_FRAME = _mask(r"^(?:created by )?(?>[\w./-]*/)?[\w-]*+(?:\.\(\*?[\w.\[\]]+\))?\.[\w.$\[\]-]++(?:\(|$| in goroutine)")
+_WORD = _mask(r"[A-Za-z]{3,}")
 
 
 def mask(line: str) -> str:
@@ -58,7 +67,8 @@ def mask(line: str) -> str:
         text = pattern.sub(repl, text)
 
     def number(m: re.Match[str]) -> str:
-        return m.group(0) if _KEEP_NUMBER.search(text[:m.start()]) else "N"
+        # endswith, not a regex over text[:m.start()]: that rescans the line per number
+        return m.group(0) if text[:m.start()].rstrip().endswith(_KEEP_NUMBER_AFTER) else "N"
 
     return _NUMBER.sub(number, text)
 
