@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 from .errors import InputError
 from .facts import Bucket, Facts, Frame
@@ -18,6 +19,9 @@ from .heap import HeapFacts, HeapProfile, HeapStack, human_value
 from .normalise import Normalised, normalise_bytes
 from .parse import _STATE_FROM_FRAME, _collect_lines, parse
 from .pprof import proto, text
+
+if TYPE_CHECKING:  # numpy is imported where a protobuf profile is read, not by every `match`
+    import numpy as np
 
 
 @dataclass
@@ -100,38 +104,77 @@ def _goroutine_profile(d: proto.Decoded, size: int, name: str) -> Loaded:
 
 
 def _heap_profile(d: proto.Decoded, size: int) -> Loaded:
-    import heapq
-    from itertools import chain
+    import numpy as np
 
     fcol, wcol = d.columns()
-    empty: tuple[str, ...] = ()
     kind = "allocs" if d.default_type.startswith("alloc_") else "heap"
-    items = list(d.samples.items())
+    table = d.table
     notes = []
-    if len(items) > MAX_STACKS:
+    if len(table) > MAX_STACKS:
         # Rules read shares of the total: keep the largest stacks (in-use and allocated, so
         # both kinds of rule see theirs) and fold the long tail into one row, so totals
         # stay exact and a profile of a million stacks costs what one of 40,000 does.
         keys = [d.sample_types.index(t) for t in ("inuse_space", "alloc_space") if t in d.sample_types] or [-1]
-        chosen: dict[tuple[int, ...], list[int]] = {}
-        for k in keys:
-            chosen.update(heapq.nlargest(MAX_STACKS // len(keys), items, key=lambda kv, k=k: kv[1][k]))
-        rest = [0] * len(d.sample_types)
-        for locs, vals in items:
-            if locs not in chosen:
-                rest = [a + b for a, b in zip(rest, vals, strict=True)]
-        notes.append(f"{len(items):,} allocation stacks; the {len(chosen):,} largest are kept, the rest "
+        chosen = _largest(table.values, keys, MAX_STACKS // len(keys))
+        tail = np.ones(len(table), bool)
+        tail[chosen] = False
+        rest = table.values[tail].sum(axis=0).tolist()
+        notes.append(f"{len(table):,} allocation stacks; the {len(chosen):,} largest are kept, the rest "
                      "counted as one '(other stacks)' row")
-        items = list(chosen.items()) + [((), rest)]
-    stacks = [HeapStack(tuple(chain.from_iterable(fcol.get(x, empty) for x in locs)) or ("(other stacks)",),
-                        tuple(chain.from_iterable(wcol.get(x, empty) for x in locs)) or ("",), vals)
-              for locs, vals in items]
+        items = [*table.items(chosen), ((), rest)]
+    else:
+        items = list(table.items())
+    frames = _frame_lookup(fcol, wcol)
+    stacks = []
+    for locs, vals in items:
+        fns, where = frames(locs)
+        stacks.append(HeapStack(fns or ("(other stacks)",), where or ("",), vals))
     prof = HeapProfile(sample_types=d.sample_types, stacks=stacks, kind=kind, time=d.time,
                        program=d.program, build_id=d.build_id)
     facts = heap_facts(prof)
     facts.notes += notes
     return Loaded(Normalised(summary_text(prof), size, notes), facts, f"{kind} profile (protobuf)",
                   d.time, d.program, d.build_id)
+
+
+def _frame_lookup(fcol: dict[int, tuple[str, ...]], wcol: dict[int, tuple[str, ...]]):  # noqa: ANN202
+    """locs -> (functions, places): per location its frames, joined. Most locations have
+    one frame (no inlining): those are looked up by map(), without a Python step each."""
+    from itertools import chain
+
+    one_f = {k: v[0] for k, v in fcol.items() if len(v) == 1}
+    one_w = {k: v[0] for k, v in wcol.items() if len(v) == 1}
+    empty: tuple[str, ...] = ()
+
+    def frames(locs: tuple[int, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        try:
+            return tuple(map(one_f.__getitem__, locs)), tuple(map(one_w.__getitem__, locs))
+        except KeyError:  # an inlined call, or a location the profile does not list
+            return (tuple(chain.from_iterable(fcol.get(x, empty) for x in locs)),
+                    tuple(chain.from_iterable(wcol.get(x, empty) for x in locs)))
+
+    return frames
+
+
+def _largest(values: np.ndarray, columns: list[int], n: int) -> list[int]:
+    """Rows among the n largest of each column, column by column, each column's largest
+    first and ties in row order (what heapq.nlargest gives); a row is listed once."""
+    import numpy as np
+
+    chosen: dict[int, None] = {}
+    for k in columns:
+        col = values[:, k]
+        if len(col) > n and col.dtype != object:
+            # only rows at least as large as the n-th largest can be among the n largest
+            cut = np.partition(col, len(col) - n)[len(col) - n]
+            rows = np.flatnonzero(col >= cut)
+        else:
+            rows = np.arange(len(col))
+        # ~x orders descending without overflow at the int64 minimum; object arrays hold ints
+        top = col[rows]
+        order = rows[np.argsort(~top if top.dtype != object else -top, kind="stable")[:n]]
+        chosen.update(dict.fromkeys(order.tolist()))
+    return list(chosen)
 
 
 def load_profile(data: bytes, name: str = "input") -> Loaded | None:
