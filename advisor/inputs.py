@@ -106,7 +106,6 @@ def _goroutine_profile(d: proto.Decoded, size: int, name: str) -> Loaded:
 def _heap_profile(d: proto.Decoded, size: int) -> Loaded:
     import numpy as np
 
-    fcol, wcol = d.columns()
     kind = "allocs" if d.default_type.startswith("alloc_") else "heap"
     table = d.table
     notes = []
@@ -121,14 +120,9 @@ def _heap_profile(d: proto.Decoded, size: int) -> Loaded:
         rest = table.values[tail].sum(axis=0).tolist()
         notes.append(f"{len(table):,} allocation stacks; the {len(chosen):,} largest are kept, the rest "
                      "counted as one '(other stacks)' row")
-        items = [*table.items(chosen), ((), rest)]
+        stacks = [*_heap_stacks(d, chosen), HeapStack(("(other stacks)",), ("",), rest)]
     else:
-        items = list(table.items())
-    frames = _frame_lookup(fcol, wcol)
-    stacks = []
-    for locs, vals in items:
-        fns, where = frames(locs)
-        stacks.append(HeapStack(fns or ("(other stacks)",), where or ("",), vals))
+        stacks = _heap_stacks(d, None)
     prof = HeapProfile(sample_types=d.sample_types, stacks=stacks, kind=kind, time=d.time,
                        program=d.program, build_id=d.build_id)
     facts = heap_facts(prof)
@@ -137,23 +131,32 @@ def _heap_profile(d: proto.Decoded, size: int) -> Loaded:
                   d.time, d.program, d.build_id)
 
 
-def _frame_lookup(fcol: dict[int, tuple[str, ...]], wcol: dict[int, tuple[str, ...]]):  # noqa: ANN202
-    """locs -> (functions, places): per location its frames, joined. Most locations have
-    one frame (no inlining): those are looked up by map(), without a Python step each."""
+def _heap_stacks(d: proto.Decoded, which: list[int] | None) -> list[HeapStack]:
+    """HeapStacks of the profile's stacks (all, or `which` in its order), frames joined.
+    Most locations have one frame (no inlining): their names are looked up for all stacks
+    at once by map(), and only a stack with another kind of location takes a Python step
+    per location."""
     from itertools import chain
 
+    fcol, wcol = d.columns()
     one_f = {k: v[0] for k, v in fcol.items() if len(v) == 1}
     one_w = {k: v[0] for k, v in wcol.items() if len(v) == 1}
+    ids, counts = d.table.flat(which)
+    fns, where = list(map(one_f.get, ids)), list(map(one_w.get, ids))
     empty: tuple[str, ...] = ()
-
-    def frames(locs: tuple[int, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        try:
-            return tuple(map(one_f.__getitem__, locs)), tuple(map(one_w.__getitem__, locs))
-        except KeyError:  # an inlined call, or a location the profile does not list
-            return (tuple(chain.from_iterable(fcol.get(x, empty) for x in locs)),
-                    tuple(chain.from_iterable(wcol.get(x, empty) for x in locs)))
-
-    return frames
+    stacks, a = [], 0
+    for c, vals in zip(counts, d.table.rows(which), strict=True):
+        b = a + c
+        f = fns[a:b]
+        if None in f:  # an inlined call, or a location the profile does not list
+            locs = ids[a:b]
+            f = list(chain.from_iterable(fcol.get(x, empty) for x in locs))
+            w = list(chain.from_iterable(wcol.get(x, empty) for x in locs))
+        else:
+            w = where[a:b]
+        stacks.append(HeapStack(tuple(f) or ("(other stacks)",), tuple(w) or ("",), vals))
+        a = b
+    return stacks
 
 
 def _largest(values: np.ndarray, columns: list[int], n: int) -> list[int]:

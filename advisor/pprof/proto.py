@@ -132,7 +132,7 @@ def _sample_dict(prof) -> dict[tuple[int, ...], list[int]]:  # noqa: ANN001 - pr
 
 
 def _decoded(prof, table: _samples.SampleTable) -> Decoded:  # noqa: ANN001 - Profile or its view
-    st = prof.string_table
+    st = list(prof.string_table)  # one str per entry, not one per lookup
     n = len(st)
 
     def s(i: int) -> str:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import compress, islice
+from itertools import chain, compress, islice
 
 import numpy as np
 
@@ -45,13 +45,28 @@ class SampleTable:
     def __len__(self) -> int:
         return len(self.stacks)
 
+    def flat(self, which: list[int] | None = None) -> tuple[list[int], list[int]]:
+        """The location ids of all stacks, or of `which` in its order, end to end, and how
+        many each stack has."""
+        keys = self.stacks if which is None else [self.stacks[i] for i in which]
+        if not self.encoded:
+            return list(chain.from_iterable(keys)), list(map(len, keys))
+        blob = np.frombuffer(b"".join(keys), np.uint8)
+        ids = _stream(blob)
+        assert ids is not None  # read() only builds keys from well-formed varints
+        last = np.concatenate(([0], np.cumsum(blob < 0x80)))
+        ends = np.cumsum(np.fromiter(map(len, keys), np.int64, len(keys)))
+        return ids.tolist(), np.diff(np.concatenate(([0], last[ends]))).tolist()
+
+    def rows(self, which: list[int] | None = None) -> list[list[int]]:
+        """Summed values of all stacks, or of `which` in its order."""
+        return self.values.tolist() if which is None else self.values[list(which)].tolist()
+
     def items(self, which: list[int] | None = None) -> Iterator[tuple[tuple[int, ...], list[int]]]:
         """(location ids, summed values) per stack, of all stacks or of `which` in its order."""
-        keys = self.stacks if which is None else [self.stacks[i] for i in which]
-        rows = self.values.tolist() if which is None else self.values[list(which)].tolist()
-        if self.encoded:
-            keys = _decode_keys(keys)
-        return zip(keys, rows, strict=True)
+        ids, counts = self.flat(which)
+        it = iter(ids)
+        return zip((tuple(islice(it, c)) for c in counts), self.rows(which), strict=True)
 
     def as_dict(self) -> dict[tuple[int, ...], list[int]]:
         return dict(self.items())
@@ -269,19 +284,3 @@ def _group(keys: list[bytes], values: np.ndarray) -> SampleTable:
     sums = np.zeros((len(first), values.shape[1]), np.int64)
     np.add.at(sums, inv, values)
     return SampleTable(list(first), sums, encoded=True)
-
-
-def _decode_keys(keys: list[bytes]) -> list[tuple[int, ...]]:
-    """Encoded stacks -> tuples of location ids, decoded together."""
-    ids = _stream(np.frombuffer(b"".join(keys), np.uint8))
-    assert ids is not None  # read() only builds keys from well-formed varints
-    it = iter(ids.tolist())
-    return [tuple(islice(it, c)) for c in _counts(keys)]
-
-
-def _counts(keys: list[bytes]) -> list[int]:
-    """How many varints each key holds (bytes below 0x80 end one)."""
-    blob = np.frombuffer(b"".join(keys), np.uint8)
-    last = np.concatenate(([0], np.cumsum(blob < 0x80)))
-    ends = np.cumsum(np.fromiter(map(len, keys), np.int64, len(keys)))
-    return np.diff(np.concatenate(([0], last[ends]))).tolist()
