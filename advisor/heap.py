@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import chain
 from typing import Any
 
 SAMPLE_TYPES = ("alloc_objects", "alloc_space", "inuse_objects", "inuse_space")
@@ -58,7 +59,7 @@ class HeapProfile:
     @cached_property
     def function_names(self) -> frozenset[str]:
         """Every function name in the stacks (the profile is not changed once built)."""
-        return frozenset(f for s in self.stacks for f in s.functions)
+        return frozenset(chain.from_iterable(s.functions for s in self.stacks))
 
     def names_matching(self, rx: Any) -> frozenset[str]:
         """The function names the compiled regex `rx` finds, each name searched once: a

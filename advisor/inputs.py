@@ -9,6 +9,9 @@ usual normalise -> parse path unchanged.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
@@ -180,14 +183,29 @@ def _largest(values: np.ndarray, columns: list[int], n: int) -> list[int]:
     return list(chosen)
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while a profile becomes objects: a large one makes
+    millions of tuples, lists and strings (none in a cycle), and each collection would walk
+    all that is alive; 12 % of a 20 MB heap profile's load. Left on if it was off."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def load_profile(data: bytes, name: str = "input") -> Loaded | None:
     """A pprof profile (protobuf) or memory-profile text -> Loaded; None for anything else."""
     if proto.looks_like_protobuf(data):
-        d = proto.decode(data, name)
-        if d.is_goroutine:
-            return _goroutine_profile(d, len(data), name)
-        if d.is_memory:
-            return _heap_profile(d, len(data))
+        with _collector_paused():
+            d = proto.decode(data, name)
+            if d.is_goroutine:
+                return _goroutine_profile(d, len(data), name)
+            if d.is_memory:
+                return _heap_profile(d, len(data))
         raise InputError(f"{name}: a pprof profile of {', '.join(d.sample_types)}; this tool reads goroutine, "
                          "heap and allocs profiles")
     head = data[:20000]

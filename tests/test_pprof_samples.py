@@ -153,3 +153,29 @@ def test_damaged_samples_are_refused_as_the_protobuf_runtime_refuses_them(damage
         proto.decode(data, "t", fast=False)
     with pytest.raises(InputError, match="not a pprof profile"):
         proto.decode(data, "t")
+
+
+def test_loading_a_profile_leaves_the_cycle_collector_as_it_was():
+    import gc
+
+    from advisor.inputs import load_profile
+
+    data = gzip.compress(profile(CASES["packed runs, Go's order"]))
+    for enabled in (True, False):
+        (gc.enable if enabled else gc.disable)()
+        try:
+            assert load_profile(data, "t") is not None
+            assert gc.isenabled() is enabled
+        finally:
+            gc.enable()
+
+
+def test_function_names_a_rule_matches_are_those_its_regex_finds():
+    from advisor.heap import HeapProfile, HeapStack
+    from advisor.regex import compile_re2
+
+    names = ["bytes.(*Buffer).grow", "main.handle", "Main.Handle", "sync.(*Pool).Get", "main.grow2"]
+    prof = HeapProfile(["inuse_space"], [HeapStack(tuple(names[i:i + 3]), ("",) * 3, [1]) for i in range(3)])
+    for pattern, icase in ((r"^bytes\.\(\*Buffer\)\.grow$", False), (r"grow", False), (r"^main\.", True)):
+        rx = compile_re2(pattern, ignore_case=icase)
+        assert prof.names_matching(rx) == {n for n in names if rx.search(n)}, pattern
