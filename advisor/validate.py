@@ -96,9 +96,15 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return "".join(parts) or "(document)"
 
 
+def _entry_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A pydantic location as the file spells it: without validator-function and
+    union-tag parts ('function-after[...]', 'tag:step')."""
+    return tuple(p for p in loc if not (isinstance(p, str) and p.startswith(("function-", "tag:"))))
+
+
 def pydantic_message(err: dict[str, Any], model: type[BaseModel]) -> tuple[str, bool]:
     """Turn one pydantic error into a sentence; second value: point at the key, not value."""
-    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    loc = _entry_loc(err["loc"])
     name = _field_name(loc)
     etype = err["type"]
     value = err.get("input")
@@ -205,9 +211,7 @@ def parse_file(
     except ValidationError as exc:
         for err in exc.errors():
             msg, at_key = pydantic_message(err, model)
-            loc = tuple(
-                p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))
-            )
+            loc = _entry_loc(err["loc"])
             pos = doc.position(loc, key=at_key)
             issues.append(Issue(rel, pos.line, pos.col, msg))
         return LoadedFile(path, rel, doc, None)
@@ -464,8 +468,10 @@ def validate_tree(root: Path, only: Iterable[Path] | None = None) -> tuple[Tree,
     """Validate the KB under root. Cross-file checks always see the whole tree."""
     issues: list[Issue] = []
     tree = load_tree(root, issues)
+    from .advice_checks import CHECKS as advice_checks  # imports this module: not at the top
+
     for f in tree.entries + tree.postmortems:
-        for check in FILE_CHECKS:
+        for check in FILE_CHECKS + advice_checks:
             issues.extend(check.validate(f))
     for tcheck in TREE_CHECKS:
         issues.extend(tcheck.finalize(tree))

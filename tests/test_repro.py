@@ -9,6 +9,7 @@ import re2
 
 from advisor.kb import load_kb
 from advisor.repro import build_dir, find_go, go_env, run
+from advisor.verify import shared_run
 
 from .conftest import KB, run_advisor
 
@@ -21,7 +22,7 @@ ENTRIES = sorted(i for i, e in load_kb(KB).entries.items() if e.repro is not Non
 @pytest.mark.parametrize("ident", ENTRIES)
 def test_reproducer_produces_the_signature(kb, ident):
     entry = kb.entries[ident]
-    result = run(kb, ident, "repro")
+    result = shared_run(kb, ident, "repro")  # the same run is the baseline of the entry's demonstrations
     assert not result.timed_out, f"{ident}: reproducer did not end by itself"
     assert re2.search(entry.repro.expect_output, result.output), result.output[-3000:]
     if entry.repro.expect_exit is not None:
