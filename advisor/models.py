@@ -240,10 +240,18 @@ class Demonstration(Strict):
         "repro.env, e.g. {GOMEMLIMIT: 256MiB}.")
     args: list[str] | None = Field(None, description="Arguments instead of repro.args.")
     expect: list[OutputCheck] = Field(
-        min_length=1, description="Checks on the output of the run with the setting.")
+        default_factory=list, description="Checks on the output of the run with the setting.")
+    expect_exit: int | None = Field(
+        None, description="Exit status of the run with the setting (134 = killed by SIGABRT).")
     baseline: Literal["differs", "same"] = Field(
         "differs", description="differs: the unchanged reproducer fails a check; same: it "
         "passes them too (the setting does not help).")
+
+    @model_validator(mode="after")
+    def _something_to_check(self) -> Demonstration:
+        if not self.expect and self.expect_exit is None:
+            raise ValueError("a demonstration needs 'expect' checks or 'expect_exit'")
+        return self
 
 
 class DetectionRun(Strict):

@@ -116,20 +116,28 @@ def shared_run(kb: KnowledgeBase, ident: str, variant: str = "repro", *, env: di
     return _RUNS[key]
 
 
+def _demo_failures(demo: Demonstration, result: RunResult) -> list[str]:
+    failures = failed_checks(demo.expect, result.output)
+    if demo.expect_exit is not None and result.exit_status != demo.expect_exit:
+        failures.append(f"exit status {demo.expect_exit} ({result.status_text})")
+    return failures
+
+
 def demonstrate(kb: KnowledgeBase, entry: FailureMode, demo: Demonstration) -> tuple[bool, str, RunResult]:
     """Run the reproducer with the setting; check the effect against the unchanged run."""
     result = shared_run(kb, entry.id, demo.variant, env=demo.env, args=demo.args)
-    failures = failed_checks(demo.expect, result.output)
+    failures = _demo_failures(demo, result)
     if failures:
         return False, "with the setting: " + "; ".join(failures), result
     baseline = shared_run(kb, entry.id, "repro")
-    base_fail = failed_checks(demo.expect, baseline.output)
+    base_fail = _demo_failures(demo, baseline)
     if demo.baseline == "differs" and not base_fail:
         return False, ("the unchanged reproducer passes the same checks, so they do not show "
                        "the setting's effect"), result
     if demo.baseline == "same" and base_fail:
         return False, "the unchanged reproducer fails the checks: " + "; ".join(base_fail), result
-    shown = "; ".join(check_output(c, result.output)[1] for c in demo.expect)
+    shown = "; ".join([check_output(c, result.output)[1] for c in demo.expect]
+                      + ([result.status_text] if demo.expect_exit is not None else []))
     contrast = ("unchanged reproducer: " + "; ".join(base_fail)) if base_fail else "same without the setting"
     return True, f"{shown} ({contrast})", result
 
