@@ -166,6 +166,7 @@ def _command_env(entry: FailureMode, program_env: dict[str, str], go: Path) -> d
     GOMEMLIMIT meant for the reproducer would make the compiler thrash."""
     env = go_env(program_env, cgo=entry.repro.cgo)
     env["PATH"] = f"{go.parent}{os.pathsep}{env.get('PATH', '')}"
+    env["PPROF_TMPDIR"] = str(build_dir() / "verify" / "pprof")  # not ~/pprof
     return env
 
 
