@@ -50,6 +50,12 @@ def _demo_issues(f: LoadedFile, loc: tuple[Any, ...], demo: Demonstration, check
             yield from _pattern_issues(f, loc + ("expect", i, name), getattr(c, name), check)
 
 
+def _is_sample(f: LoadedFile, sample: str) -> bool:
+    folder = f.path.parent.resolve()
+    path = (folder / sample).resolve()
+    return sample.startswith("samples/") and folder in path.parents and path.is_file()
+
+
 class KnobAdviceCheck(FileCheck):
     """Advice that turns a runtime knob has been run, or says why not."""
 
@@ -121,6 +127,9 @@ class DetectionRunCheck(FileCheck):
         problem = self._placeholder_problem(d)
         if problem:
             yield _at(f, rloc + ("on",), f"field '{name}.run.on': {problem}", self.name)
+        if r.recorded is not None and not _is_sample(f, r.recorded):
+            yield _at(f, rloc + ("recorded",), f"field '{name}.run.recorded': '{r.recorded}' is not a "
+                      "file under this entry's samples/", self.name)
 
     @staticmethod
     def _placeholder_problem(d: Detection) -> str | None:
@@ -165,10 +174,9 @@ class VersionNoteSourceCheck(FileCheck):
 
     @staticmethod
     def _sample_problem(f: LoadedFile, sample: str, version: str) -> str | None:
-        folder = f.path.parent
-        path = (folder / sample).resolve()
-        if not sample.startswith("samples/") or folder.resolve() not in path.parents or not path.is_file():
+        if not _is_sample(f, sample):
             return f"'{sample}' is not a file under this entry's samples/"
+        path = (f.path.parent / sample).resolve()
         head = path.read_bytes()[:4096].decode("utf-8", "replace").splitlines()[:15]
         go = next((ln.split(":", 1)[1].strip() for ln in head if ln.lower().startswith("# go:")), None)
         if go is None:

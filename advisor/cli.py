@@ -387,6 +387,8 @@ def verify(
     idents: Annotated[list[str] | None, typer.Argument(metavar="[ID]...", help="Failure-mode ids.",
                                                        show_default=False)] = None,
     all_: Annotated[bool, typer.Option("--all", help="Every entry with a reproducer.")] = False,
+    rerun_recorded: Annotated[bool, typer.Option(
+        "--rerun-recorded", help="Execute commands whose output is recorded in a sample, too.")] = False,
     kb: KbOption = None,
 ) -> None:
     """Run entries' advice: each knob demonstration and each detection command with `run:`.
@@ -406,7 +408,7 @@ def verify(
             raise UsageError(_unknown_id(ident, base.entries))
     failed = 0
     for ident in idents:
-        for outcome in verify_entry(base, base.get(ident).id):
+        for outcome in verify_entry(base, base.get(ident).id, rerun_recorded=rerun_recorded):
             typer.echo(outcome.line())
             failed += not outcome.ok
     if failed:

@@ -234,13 +234,27 @@ def _detections(entry: FailureMode) -> Iterator[tuple[str, Detection]]:
             yield f"detection[{i}]", d
 
 
-def run_detections(kb: KnowledgeBase, entry: FailureMode, go: Path | None = None) -> list[Outcome]:
+def _check_recorded(kb: KnowledgeBase, entry: FailureMode, where: str, d: Detection) -> Outcome:
+    started = time.monotonic()
+    text = (kb.entry_dir(entry.id) / d.run.recorded).read_text(encoding="utf-8", errors="replace")
+    out = "\n".join(ln for ln in text.splitlines() if not ln.startswith("# "))
+    outcome = _judge(entry, where, d, out, False, started)
+    outcome.detail = f"recorded in {d.run.recorded}: {outcome.detail}"
+    return outcome
+
+
+def run_detections(kb: KnowledgeBase, entry: FailureMode, go: Path | None = None, *,
+                   rerun_recorded: bool = False) -> list[Outcome]:
     """Execute every detection command with `run:`; live ones share one background process
-    per (variant, env)."""
+    per (variant, env, args). A command with `recorded:` output is checked on that file
+    unless `rerun_recorded`."""
     go = go or find_go()
     outcomes: list[Outcome] = []
     live_groups: dict[tuple, list[tuple[str, Detection]]] = {}
     for where, d in _detections(entry):
+        if d.run.recorded and not rerun_recorded:
+            outcomes.append(_check_recorded(kb, entry, where, d))
+            continue
         if d.run.on == "live":
             key = (d.run.variant, tuple(sorted(d.run.env.items())), tuple(d.run.args or ()) if d.run.args
                    is not None else None)
@@ -313,9 +327,10 @@ def run_demonstrations(kb: KnowledgeBase, entry: FailureMode) -> list[Outcome]:
     return outcomes
 
 
-def verify_entry(kb: KnowledgeBase, ident: str, go: Path | None = None) -> list[Outcome]:
+def verify_entry(kb: KnowledgeBase, ident: str, go: Path | None = None, *,
+                 rerun_recorded: bool = False) -> list[Outcome]:
     """Every demonstration and every executed detection command of one entry."""
     entry = kb.entries[ident]
     if entry.repro is None:
         return []
-    return run_demonstrations(kb, entry) + run_detections(kb, entry, go)
+    return run_demonstrations(kb, entry) + run_detections(kb, entry, go, rerun_recorded=rerun_recorded)
