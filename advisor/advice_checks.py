@@ -50,10 +50,10 @@ def _demo_issues(f: LoadedFile, loc: tuple[Any, ...], demo: Demonstration, check
             yield from _pattern_issues(f, loc + ("expect", i, name), getattr(c, name), check)
 
 
-def _is_sample(f: LoadedFile, sample: str) -> bool:
+def _is_sample(f: LoadedFile, sample: str, folders: tuple[str, ...] = ("samples/",)) -> bool:
     folder = f.path.parent.resolve()
     path = (folder / sample).resolve()
-    return sample.startswith("samples/") and folder in path.parents and path.is_file()
+    return sample.startswith(folders) and folder in path.parents and path.is_file()
 
 
 class KnobAdviceCheck(FileCheck):
@@ -127,9 +127,9 @@ class DetectionRunCheck(FileCheck):
         problem = self._placeholder_problem(d)
         if problem:
             yield _at(f, rloc + ("on",), f"field '{name}.run.on': {problem}", self.name)
-        if r.recorded is not None and not _is_sample(f, r.recorded):
+        if r.recorded is not None and not _is_sample(f, r.recorded, ("samples/", "recorded/")):
             yield _at(f, rloc + ("recorded",), f"field '{name}.run.recorded': '{r.recorded}' is not a "
-                      "file under this entry's samples/", self.name)
+                      "file under this entry's samples/ or recorded/", self.name)
 
     @staticmethod
     def _placeholder_problem(d: Detection) -> str | None:

@@ -289,7 +289,8 @@ class DetectionRun(Strict):
         "machine-checked form of look_for.")
     seconds: int = Field(30, ge=1, le=300, description="Limit for the command (and the program).")
     recorded: Text | None = Field(
-        None, description="A samples/ file with this command's output from a run by hand, for "
+        None, description="A file under samples/ or recorded/ (output that is not a paste for "
+        "the advisor) holding this command's output from a run by hand, for "
         "commands too slow for every test run (an -asan build): the tests check "
         "look_for_pattern on it; `advisor verify --rerun-recorded` executes the command again.")
 

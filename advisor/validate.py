@@ -355,7 +355,7 @@ class SampleHeaderCheck(FileCheck):
     def validate(self, f: LoadedFile) -> Iterable[Issue]:
         if not isinstance(f.model, FailureMode):
             return
-        for sub in ("samples", "near-misses"):
+        for sub in ("samples", "near-misses", "recorded"):
             for sample in sorted((f.path.parent / sub).glob("*.log")):
                 rel = _rel(sample, f.path.parent.parent.parent)
                 try:
