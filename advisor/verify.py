@@ -159,12 +159,13 @@ def _shell(command: str, cwd: Path, env: dict[str, str], seconds: int) -> tuple[
     return out.decode("utf-8", "replace"), timed_out
 
 
-def _command_env(entry: FailureMode, program_env: dict[str, str], go: Path) -> dict[str, str]:
+def _command_env(entry: FailureMode, program_env: dict[str, str], go: Path, command: str = "") -> dict[str, str]:
     """The shell's environment: the project's Go settings, the toolchain first on PATH and,
     for `on: program`, the program's own environment (the command's assignments go on
     top, as they would on the service). Tools such as `go` never get repro.env: a
     GOMEMLIMIT meant for the reproducer would make the compiler thrash."""
-    env = go_env(program_env, cgo=entry.repro.cgo)
+    cgo = entry.repro.cgo or "-race" in entry.repro.build_flags or re.search(r"-race\b|-asan\b", command)
+    env = go_env(program_env, cgo=bool(cgo))
     env["PATH"] = f"{go.parent}{os.pathsep}{env.get('PATH', '')}"
     env["PPROF_TMPDIR"] = str(build_dir() / "verify" / "pprof")  # not ~/pprof
     return env
@@ -210,7 +211,7 @@ def _run_program_or_source(kb: KnowledgeBase, entry: FailureMode, d: Detection, 
         command = command.replace(PROGRAM_PLACEHOLDER,
                                   f"timeout -s KILL {r.seconds} {' '.join(map(shlex.quote, argv))}")
     program_env = {**entry.repro.env, **r.env} if r.on == "program" else r.env
-    return _shell(command, binary.parent, _command_env(entry, program_env, go), r.seconds + 10)
+    return _shell(command, binary.parent, _command_env(entry, program_env, go, command), r.seconds + 10)
 
 
 def _run_on_output(kb: KnowledgeBase, entry: FailureMode, d: Detection, go: Path) -> tuple[str, bool]:
