@@ -268,7 +268,8 @@ class DetectionRun(Strict):
       that reads the log (`kubectl logs --previous POD`, `crash.log`), becomes its saved
       output: a command is replaced by `cat FILE`, a file name by the file.
     - `source`: the command runs in a copy of the program's source with its go.mod, with
-      this project's Go toolchain first on PATH (`go vet ./...`, `go build -race`).
+      this project's Go toolchain first on PATH (`go vet ./...`, `go build -race`); the
+      built program is there as `./server` (`go version -m ./server`).
     """
 
     on: Literal["live", "program", "output", "source"]

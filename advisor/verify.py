@@ -206,6 +206,10 @@ def _run_program_or_source(kb: KnowledgeBase, entry: FailureMode, d: Detection, 
     r = d.run
     binary, _ = build(entry, kb.entry_dir(entry.id), r.variant, go)
     command = d.command
+    if r.on == "source":  # `go version -m ./server` and the like name the built program
+        link = binary.parent / "server"
+        link.unlink(missing_ok=True)
+        link.symlink_to(binary.name)
     if r.on == "program":
         argv = [str(binary), *(entry.repro.args if r.args is None else r.args)]
         command = command.replace(PROGRAM_PLACEHOLDER,
