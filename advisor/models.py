@@ -282,7 +282,9 @@ class DetectionRun(Strict):
     input: Text | None = Field(
         None, description="on: output — the text of the command that stands for the log.")
     wait_for: Text | None = Field(
-        None, description="on: live — RE2 the program's output must show before the command runs.")
+        None, description="on: live — RE2 the program's output must show before the command "
+        "runs. A named group, e.g. (?P<HOST>127\\.0\\.0\\.1:[0-9]+), replaces the same word "
+        "in the command with what it matched (an address the program chose).")
     after_seconds: float = Field(
         0.0, ge=0.0, le=60.0, description="on: live — pause before the command runs (after wait_for).")
     look_for_pattern: Text = Field(

@@ -178,17 +178,19 @@ def substitute_live(command: str, live: LiveRepro) -> str:
     return command.replace(PID_PLACEHOLDER, str(live.proc.pid))
 
 
-def _wait_for(live: LiveRepro, pattern: str | None, seconds: float) -> bool:
+def _wait_for(live: LiveRepro, pattern: str | None, seconds: float) -> dict[str, str] | None:
+    """Wait until the program prints `pattern`; return its named groups (None: never)."""
     if pattern is None:
-        return True
+        return {}
     rx, deadline = _rx(pattern), time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if rx.search(live.output_path.read_text(encoding="utf-8", errors="replace")):
-            return True
+        m = rx.search(live.output_path.read_text(encoding="utf-8", errors="replace"))
+        if m:
+            return {k: v for k, v in m.groupdict().items() if v is not None}
         if live.proc.poll() is not None:
-            return False
+            return None
         time.sleep(0.05)
-    return False
+    return None
 
 
 def _judge(entry: FailureMode, where: str, d: Detection, out: str, timed_out: bool, started: float) -> Outcome:
@@ -294,13 +296,17 @@ def _run_live_group(kb: KnowledgeBase, entry: FailureMode, variant: str, env: di
         live.wait_ready()
         for where, d in group:
             t0 = time.monotonic()
-            if not _wait_for(live, d.run.wait_for, d.run.seconds):
+            captured = _wait_for(live, d.run.wait_for, d.run.seconds)
+            if captured is None:
                 outcomes.append(Outcome(entry.id, "detection", where, d.title, False,
                                         f"the program never printed /{d.run.wait_for}/",
                                         time.monotonic() - started))
                 continue
             time.sleep(d.run.after_seconds)
-            out, timed_out = _shell(substitute_live(d.command, live), live.output_path.parent,
+            command = substitute_live(d.command, live)
+            for name, value in captured.items():  # e.g. HOST from the program's own output
+                command = command.replace(name, value)
+            out, timed_out = _shell(command, live.output_path.parent,
                                     shell_env, d.run.seconds)
             outcomes.append(_judge(entry, where, d, out, timed_out, t0))
     return outcomes
