@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from advisor.models import Category, FailureMode, Postmortem, Severity
+from advisor.models import Category, Demonstration, Detection, FailureMode, Postmortem, Severity, VersionNote
 
 # The fixed English anchors alerts deep-link to (design: "URLs never move").
 ANCHORS = ("now", "meaning", "impact", "symptoms", "diagnosis", "fix", "cause", "reproduce",
@@ -136,6 +136,80 @@ def recoverable_label(e: FailureMode) -> str:
     return "recover() catches it" if e.recoverable else "recover() cannot catch it"
 
 
+# --------------------------------------------------------------------------- advice that has been run
+# Small helpers (issue 13): the "run" / "not run" marks of knob-turning steps and detection
+# commands, the source of each version note, and links for entry ids named in prose.
+
+_RUN_PLACES = {
+    "live": "against the running reproducer",
+    "program": "with the reproducer as the server",
+    "output": "on the reproducer's output",
+    "source": "in the reproducer's source",
+}
+
+
+def _badge(kind: str, label: str) -> str:
+    return f'<span class="fm-verify fm-verify--{kind}">{label}</span>'
+
+
+def _setting_text(demo: Demonstration) -> str:
+    parts = [f"{k}={v}" for k, v in demo.env.items()] + list(demo.args or [])
+    program = "the fixed program" if demo.variant == "fixed" else "the reproducer"
+    return program + (" with " + code_span(" ".join(parts)) if parts else "")
+
+
+def verification_mark(demo: Demonstration | None, unverified: str | None) -> str:
+    """The mark under a knob-turning step or fix: shown by a run, or not run and why."""
+    if unverified:
+        return f"{_badge('not-run', 'not run')} {unverified.strip()}"
+    if demo is None:
+        return ""
+    effect = ("which ends the same as the unchanged reproducer" if demo.baseline == "same"
+              else "compared with the unchanged reproducer")
+    return f"{_badge('run', 'run')} Shown by the test suite: {_setting_text(demo)}, {effect}."
+
+
+def detection_mark(d: Detection) -> str:
+    """The mark under a detection command: run by the tests (and how), or not run and why."""
+    if d.not_run:
+        return f"{_badge('not-run', 'not run')} {d.not_run.strip()}"
+    if d.run is None:
+        return ""
+    if d.run.recorded:
+        return (f"{_badge('run', 'run')} Run by hand {_RUN_PLACES[d.run.on]}; the tests check "
+                f"its recorded output ({code_span(d.run.recorded)}).")
+    return f"{_badge('run', 'run')} Run by the test suite {_RUN_PLACES[d.run.on]}."
+
+
+def note_source(n: VersionNote) -> str:
+    """Where a version note comes from: a link, and/or the sample recorded with that release."""
+    parts = [f"[source]({n.source})"] if n.source else []
+    if n.sample:
+        parts.append(f"run: {code_span(n.sample)}")
+    return " (" + "; ".join(parts) + ")" if parts else ""
+
+
+_CODE_OR_LINK = re.compile(r"(`+)(?:.|\n)*?\1|\[[^\]]*\]\([^)]*\)|<[^>]+>")
+
+
+def link_entry_mentions(text: str, titles: Mapping[str, str], self_id: str = "", prefix: str = "") -> str:
+    """Turn entry ids named in prose ("see unbounded-map-or-slice-growth") into links.
+
+    Code spans, existing links and HTML are left alone, and so is the page's own id.
+    """
+    ids = sorted((i for i in titles if i != self_id), key=len, reverse=True)
+    if not ids:
+        return text
+    mention = re.compile(r"(?<![\w/.-])(" + "|".join(map(re.escape, ids)) + r")(?![\w/-])")
+    out, last = [], 0
+    for m in _CODE_OR_LINK.finditer(text):
+        out.append(mention.sub(lambda x: f"[{x.group(1)}]({prefix}{x.group(1)}.md)", text[last:m.start()]))
+        out.append(m.group(0))
+        last = m.end()
+    out.append(mention.sub(lambda x: f"[{x.group(1)}]({prefix}{x.group(1)}.md)", text[last:]))
+    return "".join(out)
+
+
 # --------------------------------------------------------------------------- entry page
 
 
@@ -195,6 +269,7 @@ def render_entry(
     """
     titles = titles or {}
     files = files or EntryFiles()
+    lk = lambda text: link_entry_mentions(text.strip(), titles, e.id)  # noqa: E731
     out: list[str] = [front_matter(entry_meta(e, runbook_url))]
 
     sev = e.severity.value
@@ -209,7 +284,8 @@ def render_entry(
 
     # ---- now
     out.append(heading(2, "What to do now", "now"))
-    out.append("\n".join(item(step, f"{i}.") for i, step in enumerate(e.now, 1)) + "\n")
+    out.append("\n".join(item(_with_mark(lk(step), verification_mark(step.demonstration, step.unverified)),
+                                f"{i}.") for i, step in enumerate(e.now, 1)) + "\n")
     now_fixes = [f for f in e.fixes if f.horizon == "now"]
     if now_fixes:
         out.append("Stop the bleeding: " + ", ".join(f"**{f.title}**" for f in now_fixes)
@@ -217,14 +293,14 @@ def render_entry(
 
     # ---- meaning
     out.append(heading(2, "What it means", "meaning"))
-    out.append(e.summary.strip() + "\n")
+    out.append(lk(e.summary) + "\n")
     if e.aliases:
         out.append("**Also known as:** " + ", ".join(
             a if _han_runs(a) else code_span(a) if ":" in a else a for a in e.aliases) + "\n")
 
     # ---- impact
     out.append(heading(2, "Impact", "impact"))
-    out.append(e.impact.strip() + "\n")
+    out.append(lk(e.impact) + "\n")
 
     # ---- symptoms
     out.append(heading(2, "Symptoms", "symptoms"))
@@ -242,7 +318,8 @@ def render_entry(
     for d in e.detection:
         out.append(heading(3, d.title))
         out.append(fence(d.command, d.language))
-        out.append(f"**Look for:** {d.look_for.strip()}\n")
+        out.append(f"**Look for:** {lk(d.look_for)}\n")
+        out.append(_with_mark("", detection_mark(d)))
 
     # ---- fix
     out.append(heading(2, "Fix", "fix"))
@@ -253,24 +330,26 @@ def render_entry(
         for f in fixes:
             out.append(heading(3, f"{f.title}"))
             out.append(f'<span class="fm-horizon fm-horizon--{horizon}">{label} · {horizon}</span>\n')
-            out.append(f.detail.strip() + "\n")
+            out.append(lk(f.detail) + "\n")
+            out.append(_with_mark("", verification_mark(f.demonstration, f.unverified)))
             out.append(_before_after(f.before, f.after, f.language))
 
     # ---- cause
     out.append(heading(2, "Why it happens", "cause"))
-    out.append(e.mechanism.strip() + "\n")
+    out.append(lk(e.mechanism) + "\n")
     if e.diagram:
         out.append(fence(e.diagram.strip(), "mermaid" if mermaid else "text"))
     out.append(heading(3, "Causes"))
     for c in e.causes:
-        out.append(item(f"**{c.title}.** {c.detail.strip()}"))
+        out.append(item(f"**{c.title}.** {lk(c.detail)}"))
     out.append("")
     if e.corrections:
         out.append(heading(3, "Corrections", "corrections"))
         for c in e.corrections:
             refs = ", ".join(f"[{i}]({u})" for i, u in enumerate(c.references, 1))
+            shown = verification_mark(c.demonstration, None) if c.demonstration else ""
             out.append(admonition("quote", "Claim", f"{c.claim.strip()}\n\n**What the source says:** "
-                                  f"{c.truth.strip()} ({refs})"))
+                                  f"{lk(c.truth)} ({refs})" + (f"\n\n{shown}" if shown else "")))
 
     # ---- reproduce
     out.append(heading(2, "Reproduce", "reproduce"))
@@ -306,7 +385,7 @@ def render_entry(
     # ---- prevent
     out.append(heading(2, "Prevent", "prevent"))
     if e.prevention:
-        out.append("\n".join(item(p) for p in e.prevention) + "\n")
+        out.append("\n".join(item(lk(p)) for p in e.prevention) + "\n")
     else:
         out.append("No prevention notes yet; see the lasting fixes [above](#fix).\n")
     if e.alerts:
@@ -321,7 +400,7 @@ def render_entry(
     out.append(span + "\n")
     if gv.notes:
         out.append("| Go | Note |\n|---|---|\n" + "".join(
-            f"| {n.version} | {cell(n.note)} |\n" for n in gv.notes))
+            f"| {n.version} | {cell(lk(n.note) + note_source(n))} |\n" for n in gv.notes))
 
     # ---- references, related
     out.append(heading(2, "References", "references"))
@@ -352,6 +431,11 @@ def render_entry(
         out.append("Former ids (old links redirect here): "
                    + ", ".join(code_span(f) for f in e.former_ids) + ".\n")
     return join(out)
+
+
+def _with_mark(text: str, mark: str) -> str:
+    """A paragraph followed by its run / not-run mark (either may be empty)."""
+    return "\n\n".join(p for p in (text, mark) if p) + ("\n" if not text and mark else "")
 
 
 def _before_after(before: str | None, after: str | None, lang: str) -> str:
@@ -437,7 +521,8 @@ def render_postmortem_index(postmortems: Sequence[Postmortem], *, titles: Mappin
     for p in sorted(postmortems, key=lambda p: (p.date, p.id), reverse=True):
         fms = ", ".join(f"[{link_text(titles.get(i, i))}](../{entry_path(i)})" if i in titles else code_span(i)
                         for i in p.failure_modes)
-        rows.append(f"| {p.date.isoformat()} | [{link_text(p.title)}]({p.id}.md) | {p.severity.value} | "
+        label = " *(illustrative)*" if p.illustrative else ""
+        rows.append(f"| {p.date.isoformat()} | [{link_text(p.title)}]({p.id}.md){label} | {p.severity.value} | "
                     f"{p.duration_minutes} min | {fms} |\n")
     out.append("| Date | Incident | Severity | Duration | Failure modes |\n|---|---|---|---|---|\n"
                + "".join(rows))
