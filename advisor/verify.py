@@ -168,6 +168,9 @@ def _command_env(entry: FailureMode, program_env: dict[str, str], go: Path, comm
     env = go_env(program_env, cgo=bool(cgo))
     env["PATH"] = f"{go.parent}{os.pathsep}{env.get('PATH', '')}"
     env["PPROF_TMPDIR"] = str(build_dir() / "verify" / "pprof")  # not ~/pprof
+    # -trimpath as in the reproducer builds: `go vet`, `go build -race` and the like reuse
+    # the packages those builds compiled instead of compiling the standard library again.
+    env["GOFLAGS"] = (env.get("GOFLAGS", "") + " -trimpath").strip()
     return env
 
 
