@@ -96,9 +96,10 @@ def match(
     mode: Annotated[Mode, typer.Option("--mode", help="hybrid: rules + embeddings; rules: no model; semantic: embeddings only.")] = Mode.hybrid,
     top: Annotated[int, typer.Option("--top", min=1, max=50, help="At most this many matches.")] = 5,
     model: Annotated[str | None, typer.Option("--model", help="Embedding model folder or name (default: the packaged all-MiniLM-L6-v2).")] = None,
+    buckets: Annotated[bool, typer.Option("--buckets", help="Also list every goroutine bucket (count, state, wait range, created by, user frames first).")] = False,
     kb: KbOption = None,
 ) -> None:
-    """Name the failure modes behind a pasted panic, dump, gctrace or symptom. Exit 0 matched, 1 abstained, 2 bad input."""
+    """Name the failure modes behind a pasted panic, dump, profile, gctrace or symptom. Exit 0 matched, 1 abstained, 2 bad input."""
     from .match import Advisor
 
     if json_out and markdown:
@@ -107,18 +108,122 @@ def match(
     advisor = Advisor(mode=mode.value, model=model, root=kb)
     result = advisor.match_bytes(data, top=top)
     if json_out:
-        from .report import to_json
+        import json
 
-        sys.stdout.write(to_json(result) + "\n")
+        payload = result.as_dict()
+        if buckets:
+            from .diff_report import bucket_dict
+
+            payload["buckets"] = [bucket_dict(b) for b in result.facts.buckets]
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
     elif markdown:
         from .report import render_markdown
 
         sys.stdout.write(render_markdown(result))
+        if buckets:
+            from .diff_report import buckets_markdown
+
+            sys.stdout.write(buckets_markdown(result.facts))
     else:
         from .report import render_terminal
 
-        render_terminal(result, _console())
+        console = _console()
+        if buckets:
+            from .diff_report import render_buckets_terminal
+
+            render_buckets_terminal(result.facts, console)
+        render_terminal(result, console)
     raise typer.Exit(1 if result.abstained else 0)
+
+
+# --------------------------------------------------------------------------- leak workflow: diff / watch
+
+
+def _report_diffs(results: list, json_out: bool, markdown: bool, extra: dict | None = None) -> None:
+    import json
+
+    from .diff_report import render_diff_markdown, render_diff_terminal
+
+    if json_out:
+        payload = results[0].as_dict() if len(results) == 1 and extra is None else {"diffs": [r.as_dict() for r in results]}
+        payload.update(extra or {})
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    elif markdown:
+        sys.stdout.write("\n".join(render_diff_markdown(r) for r in results))
+    else:
+        console = _console()
+        for r in results:
+            render_diff_terminal(r, console)
+    raise typer.Exit(0 if any(not r.abstained for r in results) else 1)
+
+
+@app.command()
+def diff(
+    old: Annotated[str, typer.Argument(metavar="OLD", help="Earlier goroutine dump or heap profile ('-': stdin).")],
+    new: Annotated[str, typer.Argument(metavar="NEW", help="Later one, of the same process.")],
+    json_out: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+    markdown: Annotated[bool, typer.Option("--markdown", help="Markdown for an incident channel or doc.")] = False,
+    interval: Annotated[str | None, typer.Option("--interval", help="Time between the two (e.g. 1h), for rates; profiles carry it.")] = None,
+    mode: Annotated[Mode, typer.Option("--mode", help="hybrid: rules + embeddings; rules: no model.")] = Mode.hybrid,
+    top: Annotated[int, typer.Option("--top", min=1, max=50, help="At most this many matches.")] = 5,
+    kb: KbOption = None,
+) -> None:
+    """What grew between two goroutine dumps or heap profiles, and which failure mode explains it. Exit 0 matched, 1 abstained, 2 bad input."""
+    from .diff import diff as run_diff
+    from .inputs import load_pair
+    from .match import Advisor
+    from .watch import parse_seconds
+
+    if json_out and markdown:
+        raise UsageError("choose one of --json and --markdown")
+    if old == "-" and new == "-":
+        raise UsageError("only one of OLD and NEW can be read from stdin")
+    seconds = parse_seconds(interval) if interval else None
+    a, b = load_pair(read_input(old), read_input(new), (old, new))
+    result = run_diff(Advisor(mode=mode.value, root=kb), a, b, interval=seconds, top=top, old_name=old, new_name=new)
+    _report_diffs([result], json_out, markdown)
+
+
+@app.command()
+def watch(
+    url: Annotated[str, typer.Argument(metavar="URL", help="The service's pprof base, e.g. http://127.0.0.1:6060 (/debug/pprof is added).")],
+    interval: Annotated[str, typer.Option("--interval", help="Time between samples (one request per endpoint each).")] = "10s",
+    duration: Annotated[str, typer.Option("--duration", help="How long to watch (bounded; Ctrl-C ends early and still reports).")] = "2m",
+    heap: Annotated[bool, typer.Option("--heap", help="Also sample the heap profile.")] = False,
+    full_stacks: Annotated[bool, typer.Option("--full-stacks", help="Ask ?debug=2 (states, wait times, created by); stops the world while written.")] = False,
+    timeout: Annotated[str, typer.Option("--timeout", help="Per-request timeout.")] = "10s",
+    json_out: Annotated[bool, typer.Option("--json", help="One JSON object on stdout at the end.")] = False,
+    markdown: Annotated[bool, typer.Option("--markdown", help="Markdown at the end.")] = False,
+    mode: Annotated[Mode, typer.Option("--mode", help="hybrid: rules + embeddings; rules: no model.")] = Mode.hybrid,
+    kb: KbOption = None,
+) -> None:
+    """Poll a live service's goroutines (and heap), show what grows, then diagnose the growth. Exit 0 matched, 1 abstained, 2 unusable endpoint."""
+    from .match import Advisor
+    from .watch import Watch, parse_seconds, pprof_base
+
+    if json_out and markdown:
+        raise UsageError("choose one of --json and --markdown")
+    every, total = parse_seconds(interval), parse_seconds(duration)
+    if total > 24 * 3600:
+        raise UsageError("--duration is at most 24h")
+    w = Watch(pprof_base(url), every, total, parse_seconds(timeout), heap=heap, full_stacks=full_stacks)
+    err = _console(stderr=True)
+    if json_out or markdown or not err.is_terminal:
+        w.run(lambda w: err.print(f"sample {len(w.samples)}: {w.samples[-1].goroutines.facts.goroutines:,} goroutines")
+              if err.is_terminal else None)
+    else:
+        from rich.live import Live
+
+        from .diff_report import trend_table
+
+        with Live(console=err, auto_refresh=False) as live:
+            w.run(lambda w: live.update(trend_table(w.trend(), f"{w.base} · sample {len(w.samples)} · "
+                                                    f"every {every:g} s"), refresh=True))
+    if w.interrupted:
+        err.print("interrupted: reporting on the samples taken so far")
+    _report_diffs(w.results(Advisor(mode=mode.value, root=kb)), json_out, markdown,
+                  {"watch": {"url": w.base, "samples": len(w.samples), "requests": w.requests,
+                             "interval_seconds": every, "interrupted": w.interrupted}})
 
 
 # --------------------------------------------------------------------------- index
@@ -130,74 +235,74 @@ def index(
     model: Annotated[str | None, typer.Option("--model", help="Embedding model folder or name.")] = None,
     kb: KbOption = None,
 ) -> None:
-    """Build the entry-embedding index (done automatically by match when stale)."""
+    """Build the entry-embedding and BM25 indexes (done automatically by match when stale)."""
     import time
 
     from .embed import load_embedder
     from .kb import load_kb
-    from .semantic import load_index
+    from .lexical import build_index as build_lexical
+    from .lexical import load_index as load_lexical
+    from .semantic import ENTRY_TEXT_VARIANT, PROSE_TEXT_VARIANT, load_index
 
     base = load_kb(kb)
     started = time.perf_counter()
     embedder = load_embedder(model)
-    idx, built = load_index(base, embedder, rebuild=rebuild)
-    state = "built" if built else "already current"
-    typer.echo(f"index {state}: {len(idx.ids)} entries, model {idx.model_id}, "
-               f"{time.perf_counter() - started:.1f} s", err=True)
+    for variant in dict.fromkeys((ENTRY_TEXT_VARIANT, PROSE_TEXT_VARIANT)):
+        idx, built = load_index(base, embedder, rebuild=rebuild, variant=variant)
+        state = "built" if built else "already current"
+        typer.echo(f"index {state}: {len(set(idx.ids))} entries ({variant}), model {idx.model_id}, "
+                   f"{time.perf_counter() - started:.1f} s", err=True)
+    lexical = build_lexical(base) if rebuild else load_lexical(base)
+    typer.echo(f"BM25 index: {len(lexical.vocab)} terms", err=True)
 
 
 # --------------------------------------------------------------------------- eval
 
 
+class Split(str, Enum):
+    all = "all"
+    tune = "tune"
+    test = "test"
+
+
 @app.command("eval")
 def eval_(
     folders: Annotated[list[Path] | None, typer.Argument(
-        help="Extra folders with a labels.tsv (file, expected ids or -), e.g. corpus/dev.",
-        show_default=False)] = None,
+        help="Folders with a labels.tsv, e.g. corpus/dev corpus/prose.", show_default=False)] = None,
     mode: Annotated[Mode, typer.Option("--mode")] = Mode.hybrid,
     no_samples: Annotated[bool, typer.Option("--no-samples", help="Skip the entries' own samples.")] = False,
-    json_out: Annotated[bool, typer.Option("--json")] = False,
+    split: Annotated[Split, typer.Option("--split", help="Prose items of this half only (tune: for tuning; "
+                                                          "test: held out).")] = Split.all,
+    baselines: Annotated[bool, typer.Option("--baselines/--no-baselines",
+                                            help="Also run MiniLM-one-line and BM25 on the same items.")] = True,
+    json_out: Annotated[bool, typer.Option("--json", help="The results as JSON on stdout.")] = False,
+    write: Annotated[Path | None, typer.Option("--write", help="Also write the results JSON here "
+                                                "(corpus/eval-results.json feeds the site's Accuracy page).",
+                                                show_default=False)] = None,
+    misses: Annotated[bool, typer.Option("--misses", help="List every item the advisor got wrong.")] = False,
     kb: KbOption = None,
 ) -> None:
-    """Run the advisor over labelled samples; print top-1, top-3, abstention and confusions."""
+    """Top-1, top-3, off-topic turned away and precision per confidence label, beside naive
+    baselines. Exit 1 when one of the entries' own samples is mis-ranked."""
     import json
 
-    from rich.table import Table
+    from .evaluate import collect, evaluate, label_table, miss_lines, samples_failed, table
+    from .kb import load_view
 
-    from .evaluate import labelled_items, run, sample_items
-    from .kb import load_kb
-    from .match import Advisor
-
-    base = load_kb(kb)
-    items = [] if no_samples else sample_items(base)
-    for folder in folders or []:
-        if not folder.is_dir():
-            raise UsageError(f"{folder}: not a folder")
-        items += labelled_items(folder)
-    if not items:
-        raise UsageError("nothing to evaluate")
-    report = run(Advisor(base, mode=mode.value), items)
-    summary = report.summary()
+    base = load_view(kb)
+    items = collect(base, folders or [], samples=not no_samples, split=split.value)
+    results = evaluate(base, items, mode=mode.value, baselines=baselines)
+    if write is not None:
+        _write_output(json.dumps(results, indent=2, ensure_ascii=False) + "\n", write)
     if json_out:
-        payload = {"mode": mode.value, "summary": summary, "confusions": [
-            {"file": str(o.item.path), "expected": o.item.expected, "not_first": o.item.forbidden_top,
-             "got": o.got[:3], "error": o.error} for o in report.confusions()]}
-        typer.echo(json.dumps(payload, indent=2))
+        typer.echo(json.dumps(results, indent=2, ensure_ascii=False))
     else:
         console = _console()
-        table = Table(title=f"advisor eval ({mode.value})", box=None)
-        for col in ("source", "items", "top-1", "top-3", "abstention", "near-misses ok"):
-            table.add_column(col)
-        for source, s in summary.items():
-            table.add_row(source, str(s["items"]), f"{s['top1']:.1%} of {s['positives']}",
-                          f"{s['top3']:.1%}", f"{s['abstention']:.1%} of {s['negatives']}",
-                          f"{s['near_miss_ok']:.1%} of {s['near_misses']}")
-        console.print(table)
-        for o in report.confusions():
-            want = f"not {o.item.forbidden_top}" if o.item.forbidden_top else (",".join(o.item.expected) or "abstain")
-            got = ",".join(o.got[:3]) or "abstained"
-            console.print(f"[red]miss[/] {o.item.path}: expected {want}; got {got}" + (f" ({o.error})" if o.error else ""))
-    if report.confusions():
+        console.print(table(results))
+        console.print(label_table(results))
+        for line in miss_lines(results) if misses else []:
+            typer.echo(line)
+    if samples_failed(results):
         raise typer.Exit(1)
 
 

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .heap import HeapFacts
 
 # Frames in these packages are machinery, not the code that caused the state; buckets
 # are grouped and reported by their first frame outside them.
@@ -30,6 +34,7 @@ class Bucket:
     created_by: Frame | None
     count: int = 0
     max_wait: int = 0  # minutes, from "[chan send, 37 minutes]"
+    min_wait: int | None = None  # shortest wait in minutes (0: under a minute); None: not parsed
     locked: int = 0  # "locked to thread"
     first_line: int = 0  # line of the first goroutine header of this bucket
     ids: list[int] = field(default_factory=list)  # a few goroutine ids, for the report
@@ -86,6 +91,8 @@ class Facts:
     notes: list[str] = field(default_factory=list)
     # every distinct line (dump frames appear once per bucket): text -> [first line no, count]
     lines: dict[str, list[int]] = field(default_factory=dict)
+    # heap/allocs profile facts (advisor.heap), when the input is or holds a memory profile
+    heap: HeapFacts | None = None
 
     def first_line_of(self, text: str) -> int:
         entry = self.lines.get(text)

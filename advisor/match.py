@@ -1,4 +1,7 @@
-"""Rank failure modes for one input: rules decide, embeddings carry prose and break ties.
+"""Rank failure modes for one input: gather the evidence, let advisor/policy.py decide.
+
+Go output: rules decide, the embedding breaks near-ties. Typed prose: rules, the
+embedding and BM25 (advisor/lexical.py) are fused into three labelled candidates.
 
 This is the library entry point behind `advisor match`:
 
@@ -7,8 +10,8 @@ This is the library entry point behind `advisor match`:
     >>> result.matches[0].id
     'concurrent-map-writes'
 
-The rules path never imports the embedding code; hybrid mode loads the model only when
-the input needs it (prose, or Go output whose rules are not decisive).
+The rules path never imports the embedding code or BM25; hybrid mode loads the model only
+when the input needs it (prose, or Go output whose rules are not decisive).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from . import policy
 from .config import entry_url
 from .errors import UsageError
 from .facts import Bucket, Facts
@@ -25,20 +29,13 @@ from .kb import KbView, KnowledgeBase, load_view
 from .normalise import Normalised, normalise_bytes
 from .parse import parse
 from .rules import Evidence, RuleEngine, RuleScore
+from .topic import looks_typed
 
 Mode = Literal["hybrid", "rules", "semantic"]
 MODES = ("hybrid", "rules", "semantic")
 
-# Calibrated on the entries' samples and the development corpus (advisor eval; see
-# benchmarks/README.md). Scores are in [0, 1].
-RULE_MIN = 0.30  # a rule score below this is noise (one weak supporting line)
-SEM_FLOOR = 0.25  # cosine at which semantic evidence starts to count
-SEM_SPAN = 0.40  # cosine above the floor that counts as full semantic evidence
-SEM_ONLY_MIN = 0.45  # cosine a prose query needs with no rule support at all
-SEM_STRUCT_MIN = 0.55  # the same for Go output that no rule explains
-SEM_ONLY_CAP = 0.70  # a semantic-only match never scores above this
-HIGH, MEDIUM = 0.80, 0.55
-TIE_GAP = 0.10  # rule scores closer than this are a tie the embedding may break
+# The policy's constants live in advisor/policy.py; these names stay importable from here.
+RULE_MIN, SEM_ONLY_MIN, HIGH, MEDIUM = policy.RULE_MIN, policy.SEM_ONLY_MIN, policy.HIGH, policy.MEDIUM
 
 
 @dataclass
@@ -92,16 +89,6 @@ class MatchResult:
         }
 
 
-def _sem01(cos: float) -> float:
-    return max(0.0, min(1.0, (cos - SEM_FLOOR) / SEM_SPAN))
-
-
-def _confidence(score: float, decisive: bool) -> Literal["high", "medium", "low"]:
-    if decisive or score >= HIGH:
-        return "high"
-    return "medium" if score >= MEDIUM else "low"
-
-
 class Advisor:
     """Holds the KB, the compiled rules and (lazily) the embedding model for many queries."""
 
@@ -115,96 +102,140 @@ class Advisor:
         self.model = model or os.environ.get("ADVISOR_MODEL")
         self.rules = RuleEngine(self.kb) if mode != "semantic" else None
         self._embedder = None
-        self._index = None
+        self._indexes: dict[str | None, object] = {}
+        self._lexical = None
 
     # -------------------------------------------------------------- semantic, lazily
-    def _semantic_scores(self, text: str, facts: Facts) -> dict[str, float]:
+    def _semantic_scores(self, text: str, facts: Facts, variant: str | None = None) -> dict[str, float]:
         from .embed import load_embedder
         from .semantic import load_index, query_text
 
         if self._embedder is None:
             self._embedder = load_embedder(self.model)
-            self._index, _ = load_index(self.kb, self._embedder)
+        index = self._indexes.get(variant)
+        if index is None:
+            index = self._indexes[variant] = load_index(self.kb, self._embedder, variant=variant)[0]
         vec = self._embedder.encode([query_text(text, facts)])[0]
-        return self._index.scores(vec)
+        return index.scores(vec)
 
     # -------------------------------------------------------------- matching
     def match_bytes(self, data: bytes, top: int = 5) -> MatchResult:
+        from .inputs import load_profile  # pprof profiles (protobuf, -top/-traces text); None for logs
+
+        prof = load_profile(data)
+        if prof is not None:
+            return self.match_normalised(prof.norm, top, facts=prof.facts)
         norm = normalise_bytes(data)
         return self.match_normalised(norm, top)
 
     def match_text(self, text: str, top: int = 5) -> MatchResult:
         return self.match_bytes(text.encode("utf-8"), top)
 
-    def match_normalised(self, norm: Normalised, top: int = 5) -> MatchResult:
-        facts = parse(norm.text)
+    def match_normalised(self, norm: Normalised, top: int = 5, *, facts: Facts | None = None) -> MatchResult:
+        """`facts` (from a profile, or the growth between two dumps) replaces parsing `norm`."""
+        facts = parse(norm.text) if facts is None else facts
         rule_scores: dict[str, RuleScore] = self.rules.evaluate(facts) if self.rules else {}
-        kinds = sorted(facts.kinds)
-        notes = list(norm.notes) + facts.notes
-        base = dict(bytes=norm.original_bytes, lines=facts.total_lines, kinds=kinds, notes=notes,
-                    facts=facts, mode=self.mode)
-
+        base = dict(bytes=norm.original_bytes, lines=facts.total_lines, kinds=sorted(facts.kinds),
+                    notes=list(norm.notes) + facts.notes, facts=facts, mode=self.mode)
         if "not-go" in facts.kinds and not any(r.decisive for r in rule_scores.values()):
             return MatchResult([], "not-go-output", **base)
-
-        strong = {i: r for i, r in rule_scores.items() if not r.excluded and r.score >= RULE_MIN}
-        decisive = any(r.decisive for r in strong.values())
-        sem: dict[str, float] = {}
+        evidence = {i: policy.RuleEvidence(r.score, r.decisive, r.excluded) for i, r in rule_scores.items()}
         free = "free-text" in facts.kinds
-        ranked = sorted((r.score for r in strong.values()), reverse=True)
-        close = len(ranked) > 1 and ranked[0] - ranked[1] < TIE_GAP
-        # The model costs ~0.3 s per process: ask it only when it can change the answer
-        # (prose, Go output no rule explains, or a near-tie between non-decisive rules).
-        want_semantic = self.mode == "semantic" or (
-            self.mode == "hybrid" and (free or not strong or (close and not decisive))
-        )
-        if want_semantic:
-            sem = self._semantic_scores(norm.text, facts)
+        if free and self.mode == "hybrid" and looks_typed(norm.text):
+            return self._match_prose(norm.text, facts, rule_scores, evidence, top, base)
 
-        has_rules = bool(strong)
-        cands: list[Candidate] = []
-        for e in self.kb.entries.values():
-            r = rule_scores.get(e.id)
-            if r is not None and r.excluded:
-                continue
-            rs = r.score if r is not None and r.score >= RULE_MIN else 0.0
-            s = sem.get(e.id)
-            if self.mode == "rules":
-                score = rs
-            elif self.mode == "semantic":
-                score = SEM_ONLY_CAP * _sem01(s) if s is not None and s >= SEM_ONLY_MIN else 0.0
-            elif rs > 0:
-                # rules decide; the embedding moves a candidate by at most 0.15
-                score = 0.85 * rs + 0.15 * (_sem01(s) if s is not None else rs)
-            elif s is not None and (free or not has_rules) and s >= (SEM_ONLY_MIN if free else SEM_STRUCT_MIN):
-                # Semantic-only candidates: for prose, or for Go output no rule explains.
-                # Never next to a decisive rule, and never above a rule-backed candidate
-                # in structured output.
-                score = 0.0 if decisive else SEM_ONLY_CAP * _sem01(s)
-            else:
-                score = 0.0
-            if score <= 0.0 or score < RULE_MIN * (0.85 if self.mode == "hybrid" else 1.0):
-                continue
-            is_decisive = bool(r and r.decisive and rs > 0 and self.mode != "semantic")
-            evidence, seen = [], set()
-            for h in (r.hits if r and rs > 0 else []):
-                for ev in h.evidence:
-                    if (ev.line, ev.text) not in seen:
-                        seen.add((ev.line, ev.text))
-                        evidence.append(ev)
-            evidence.sort(key=lambda ev: (ev.line == 0, ev.line))
-            cands.append(Candidate(
-                id=e.id, title=e.title, score=score, confidence=_confidence(score, is_decisive),
-                url=entry_url(e.id), evidence=evidence, rule_score=rs, semantic=s,
-                buckets=(r.buckets if r and rs > 0 else []), first_fix=_first_fix(e),
-            ))
-        cands.sort(key=lambda c: (-c.score, c.id))
-        cands = cands[: max(1, top)]
+        sem = self._semantic_scores(norm.text, facts) if policy.wants_semantic(evidence, self.mode, free) else {}
+        decisions = policy.combine_structured(sorted(self.kb.entries), evidence, sem, self.mode, free)
+        cands = [self._candidate(d, rule_scores.get(d.id), sem.get(d.id)) for d in decisions[: max(1, top)]]
         if not cands:
-            reason = "not-go-output" if ("not-go" in facts.kinds or (
-                "free-text" in facts.kinds and facts.foreign)) else "no-matching-entry"
+            reason = "not-go-output" if ("not-go" in facts.kinds or (free and facts.foreign)) else "no-matching-entry"
             return MatchResult([], reason, **base)
         return MatchResult(cands, None, **base)
+
+    def _match_prose(self, text: str, facts: Facts, rule_scores: dict[str, RuleScore],
+                     evidence: dict[str, policy.RuleEvidence], top: int, base: dict) -> MatchResult:
+        """Free text: rules, the embedding and BM25 fused; three labelled candidates or an
+        abstention when the text is off topic."""
+        from .lexical import tokenize
+        from .topic import ecosystem_votes
+
+        tokens = tokenize(text)
+        decisive = any(e.decisive and not e.excluded and e.score >= policy.RULE_MIN for e in evidence.values())
+        go_words, foreign_words = ecosystem_votes(text, tokens)
+        if not decisive and (facts.foreign or foreign_words > go_words):
+            base["notes"].append("the text is about another ecosystem, not a Go program")
+            return MatchResult([], "not-go-output", **base)
+        from .semantic import PROSE_TEXT_VARIANT
+
+        dense = self._semantic_scores(text, facts, PROSE_TEXT_VARIANT)
+        index = self._lexical_index()
+        lexical = {i: float(s) for i, s in zip(index.ids, index.scores(tokens), strict=True)}
+        if policy.off_topic(evidence, dense, lexical):
+            return MatchResult([], "no-matching-entry", **base)
+        decisions = policy.combine_prose(sorted(self.kb.entries), evidence, dense, lexical,
+                                         top=min(max(1, top), policy.PROSE_TOP))
+        shared = index.known(tokens)
+        cands = []
+        for d in decisions:
+            c = self._candidate(d, rule_scores.get(d.id), dense.get(d.id))
+            words = _shared_words(shared, index, d.id)
+            if words:
+                c.evidence.append(Evidence(0, "words in common: " + ", ".join(words), "bm25"))
+            cands.append(c)
+        return MatchResult(cands, None, **base)
+
+    def _lexical_index(self):
+        from .lexical import load_index
+
+        if self._lexical is None:
+            self._lexical = load_index(self.kb)
+        return self._lexical
+
+    def _candidate(self, d: policy.Decision, r: RuleScore | None, semantic: float | None) -> Candidate:
+        e = self.kb.entries[d.id]
+        hits = r.hits if r is not None and d.rule_score > 0 else []
+        evidence, seen = [], set()
+        for h in hits:
+            for ev in h.evidence:
+                if (ev.line, ev.text) not in seen:
+                    seen.add((ev.line, ev.text))
+                    evidence.append(ev)
+        evidence.sort(key=lambda ev: (ev.line == 0, ev.line))
+        return Candidate(
+            id=e.id, title=e.title, score=d.score, confidence=d.confidence, url=entry_url(e.id),
+            evidence=evidence, rule_score=d.rule_score, semantic=semantic,
+            buckets=(r.buckets if r is not None and d.rule_score > 0 else []), first_fix=_first_fix(e),
+        )
+
+
+def _shared_words(tokens: list[str], index, ident: str, limit: int = 6) -> list[str]:
+    """The query's words that occur in this entry's indexed text, rarest first. Chinese
+    character bigrams that follow each other in the query are shown as one run."""
+    row = index.ids.index(ident)
+    weight: dict[str, float] = {}
+    for t in dict.fromkeys(tokens):
+        col = index.vocab[t]
+        s, e = index.indptr[col], index.indptr[col + 1]
+        hit = index.docs[s:e] == row
+        if hit.any():
+            weight[t] = float(index.weights[s:e][hit][0])
+    words: dict[str, float] = {}
+    run, run_weight = "", 0.0
+    for t in tokens + [""]:
+        if t in weight and len(t) == 2 and not t.isascii():
+            if run and run[-1] == t[0]:
+                run, run_weight = run + t[1], run_weight + weight[t]
+                continue
+            if run:
+                words[run] = max(words.get(run, 0.0), run_weight)
+            run, run_weight = t, weight[t]
+            continue
+        if run:
+            words[run] = max(words.get(run, 0.0), run_weight)
+            run, run_weight = "", 0.0
+        if t in weight and t.isascii():
+            words[t] = weight[t]
+    return sorted(words, key=lambda w: -words[w])[:limit]
 
 
 def _first_fix(e) -> str:

@@ -115,8 +115,62 @@ class GctracePredicate(Strict):
     )
 
 
+class HeapPredicate(Strict):
+    """Matches a heap or allocs profile: pprof protobuf (`curl .../debug/pprof/heap`),
+    `go tool pprof -top` / `-traces` text, or `?debug=1` text.
+
+    Allocation stacks (top frame first, as the runtime records them, with leading
+    `runtime.` and `internal/runtime/` frames hidden) that satisfy every given condition
+    are summed in the chosen sample type; that sum must reach `min_share` of the
+    profile's total (and stay at or under `max_share`). When two profiles are compared
+    (`advisor diff`, `advisor watch`), the predicate reads the growth between them unless
+    `on` says otherwise.
+    """
+
+    sample: Literal["inuse_space", "inuse_objects", "alloc_space", "alloc_objects"] = Field(
+        "inuse_space", description="Which value of the profile to sum (in-use bytes by default)."
+    )
+    function: Text | None = Field(
+        None, description="Regex that some function of the allocation stack must match."
+    )
+    top: Text | None = Field(
+        None,
+        description="Regex the allocating code must match: the first frame outside runtime "
+        "machinery (e.g. '^time\\.NewTimer$').",
+    )
+    stack: Text | None = Field(
+        None, description="Regex over the stack's functions joined top-first with ' > '."
+    )
+    exclude: Text | None = Field(
+        None, description="Regex: stacks with a function matching it are not counted."
+    )
+    min_share: float = Field(
+        0.0, ge=0.0, le=1.0, description="Fraction of the profile total under matching stacks."
+    )
+    max_share: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        description="At most this fraction (for absence: 'C.malloc is not in the Go heap').",
+    )
+    min_bytes: int = Field(
+        0, ge=0, description="The matching sum in the sample's unit (bytes or objects)."
+    )
+    min_object_size: int | None = Field(
+        None,
+        ge=1,
+        description="Average bytes per in-use object under matching stacks (a few huge "
+        "buffers rather than many small objects).",
+    )
+    on: Literal["auto", "profile", "growth"] = Field(
+        "auto",
+        description="auto: the growth when two profiles are compared, else the profile; "
+        "profile: always the (newest) profile; growth: only when comparing two profiles.",
+    )
+
+
 class MatchRule(Strict):
-    """One piece of evidence. Give exactly one of regex, goroutines, gctrace, exit_code, kind."""
+    """One piece of evidence. Give exactly one of regex, goroutines, gctrace, heap, exit_code, kind."""
 
     id: EntryId = Field(description="Name shown as the evidence's rule (e.g. fatal-header).")
     description: Text | None = None
@@ -129,6 +183,9 @@ class MatchRule(Strict):
     min_lines: int = Field(1, ge=1, description="regex: at least this many lines must match.")
     goroutines: GoroutinePredicate | None = None
     gctrace: GctracePredicate | None = None
+    heap: HeapPredicate | None = Field(
+        None, description="Memory in a heap or allocs profile, or its growth between two profiles."
+    )
     exit_code: list[int] | None = Field(
         None, description="The process exit status (e.g. 137) or the killing signal."
     )
@@ -155,12 +212,12 @@ class MatchRule(Strict):
     def _exactly_one_matcher(self) -> MatchRule:
         given = [
             n
-            for n in ("regex", "goroutines", "gctrace", "exit_code", "kind")
+            for n in ("regex", "goroutines", "gctrace", "heap", "exit_code", "kind")
             if getattr(self, n) is not None
         ]
         if len(given) != 1:
             raise ValueError(
-                "a rule needs exactly one of regex, goroutines, gctrace, exit_code, kind "
+                "a rule needs exactly one of regex, goroutines, gctrace, heap, exit_code, kind "
                 f"(got {', '.join(given) or 'none'})"
             )
         return self

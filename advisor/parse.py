@@ -257,6 +257,7 @@ def _add_group(ds: _DumpState, rest: str, count: int, line_no: int, gid: str,
                                               first_line=line_no, elided=elided)
     b.count += count
     b.max_wait = max(b.max_wait, wait)
+    b.min_wait = wait if b.min_wait is None else min(b.min_wait, wait)  # for '[5~12 minutes]'
     b.locked += count if locked else 0
     b.first_line = min(b.first_line, line_no)
     if len(b.ids) < 5 and gid.isdigit() and len(gid) < 20:

@@ -31,4 +31,9 @@ def rule_patterns(rule: Any) -> list[tuple[tuple[Any, ...], str]]:
         for name in ("function", "created_by", "stack"):
             if getattr(g, name):
                 out.append((("goroutines", name), getattr(g, name)))
+    heap = getattr(rule, "heap", None)  # a KbView cached before heap rules existed has none
+    if heap is not None:
+        for name in ("function", "top", "stack", "exclude"):
+            if getattr(heap, name):
+                out.append((("heap", name), getattr(heap, name)))
     return out

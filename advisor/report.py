@@ -31,6 +31,8 @@ def to_json(result: MatchResult) -> str:
 
 def _abstain_text(result: MatchResult) -> str:
     if result.abstain_reason == "not-go-output":
+        if not result.facts.foreign and "free-text" in result.kinds:
+            return "This text is about another ecosystem (its words name another language or tool), not Go. No match."
         langs = ", ".join(sorted(result.facts.foreign)) or "unknown"
         return f"This does not look like output of a Go program (looks like: {langs}). No match."
     return ("This looks like Go output or a Go symptom, but no failure mode in the knowledge base "
@@ -57,6 +59,11 @@ def render_terminal(result: MatchResult, console: Console) -> None:
     if result.abstained:
         console.print(Text(_abstain_text(result), style="yellow"))
         return
+    render_match_list(result, console)
+
+
+def render_match_list(result: MatchResult, console: Console) -> None:
+    """The ranked matches with evidence, first fix and link (shared with `advisor diff`)."""
     for rank, m in enumerate(result.matches, 1):
         head = Text()
         head.append(f"\n{rank}. {m.title}", style="bold")
@@ -86,7 +93,12 @@ def render_markdown(result: MatchResult) -> str:
     if result.abstained:
         out += ["", f"**No match.** {_abstain_text(result)}"]
         return "\n".join(out) + "\n"
-    out += ["", "| # | failure mode | confidence | score |", "|---|---|---|---|"]
+    return "\n".join(out + markdown_match_list(result)) + "\n"
+
+
+def markdown_match_list(result: MatchResult) -> list[str]:
+    """Markdown lines of the ranked matches (shared with `advisor diff`)."""
+    out = ["", "| # | failure mode | confidence | score |", "|---|---|---|---|"]
     for i, m in enumerate(result.matches, 1):
         out.append(f"| {i} | [{m.title}]({m.url}) (`{m.id}`) | {m.confidence} | {m.score:.2f} |")
     for m in result.matches:
@@ -99,4 +111,4 @@ def render_markdown(result: MatchResult) -> str:
             out.append("_semantic similarity only; no runtime line proves it._")
         if m.first_fix:
             out.append(f"First fix: {m.first_fix}. Runbook: {m.url}")
-    return "\n".join(out) + "\n"
+    return out

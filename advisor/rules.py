@@ -79,7 +79,7 @@ class RuleEngine:
                 if r.regex is not None:
                     self._add(r.ignore_case, r.regex, (e.id, r.id))
                 for loc, pattern in rule_patterns(r):
-                    if loc[0] == "goroutines":  # compiled once here; regexes live in the sets
+                    if loc[0] in ("goroutines", "heap"):  # compiled once here; regexes live in the sets
                         self._regex(pattern)
             for x in e.match.exclude:
                 self._add(False, x, (e.id, None))
@@ -197,6 +197,10 @@ class RuleEngine:
             return self._eval_goroutines(r, r.goroutines, facts, buckets_out)
         if r.gctrace is not None:
             return _eval_gctrace(r, r.gctrace, facts)
+        if getattr(r, "heap", None) is not None:
+            from .heaprules import eval_heap  # memory-profile predicates live in their own module
+
+            return eval_heap(r, r.heap, facts, self._regex)
         if r.exit_code is not None:
             for line, code, text in facts.exit_codes:
                 if code in r.exit_code:

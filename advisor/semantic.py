@@ -20,10 +20,16 @@ if TYPE_CHECKING:  # entries are read by attribute: pydantic models or a KbView'
     from .kb import KbView, KnowledgeBase
     from .models import FailureMode
 
-# What we embed for an entry. Variants were measured on the development corpus
-# (benchmarks/eval_text.py); "symptoms" won: the words an engineer pastes or types
-# are in the title, aliases, signatures and symptoms, not in the mechanism prose.
+# What we embed for an entry. The words an engineer pastes or types are in the title,
+# aliases, signatures and symptoms, not in the mechanism prose ("symptoms", measured on the
+# development corpus; the structured path's thresholds are calibrated on it). That text is
+# 300-850 word pieces and MiniLM reads 256, so for prose "chunks" cuts it into pieces that
+# fit and stores their mean vector (one row per entry); "multi" scores an entry by its best
+# passage. Measured on the tuning half of corpus/prose (benchmarks/dense_chunks.py):
+# chunks 0.81 / 0.96 top-1 / top-3 against 0.80 / 0.95 for the truncated single vector.
 ENTRY_TEXT_VARIANT = os.environ.get("ADVISOR_ENTRY_TEXT", "symptoms")
+PROSE_TEXT_VARIANT = "chunks"
+CHUNK_TOKENS = 200  # word pieces per chunk: under the 256 window, with room for the title
 
 
 def entry_text(e: FailureMode, variant: str = ENTRY_TEXT_VARIANT) -> str:
@@ -39,6 +45,25 @@ def entry_text(e: FailureMode, variant: str = ENTRY_TEXT_VARIANT) -> str:
     if variant == "short":
         parts = [e.title + ".", ", ".join(e.aliases), *e.signatures]
     return "\n".join(p for p in parts if p)
+
+
+def entry_chunks(e: FailureMode, count_tokens, limit: int = CHUNK_TOKENS) -> list[str]:
+    """The "symptoms" text in pieces of at most `limit` word pieces, each led by the title,
+    cut at line boundaries (a line longer than the limit is a chunk of its own)."""
+    head = e.title + "."
+    chunks: list[str] = []
+    cur: list[str] = []
+    size = count_tokens(head)
+    for line in entry_text(e, "symptoms").split("\n")[1:]:
+        n = count_tokens(line)
+        if cur and size + n > limit:
+            chunks.append("\n".join([head, *cur]))
+            cur, size = [], count_tokens(head)
+        cur.append(line)
+        size += n
+    if cur or not chunks:
+        chunks.append("\n".join([head, *cur]))
+    return chunks
 
 
 def entry_passages(e: FailureMode, variant: str = ENTRY_TEXT_VARIANT) -> list[str]:
@@ -100,21 +125,47 @@ class SemanticIndex:
         return out
 
 
-def _index_path(kb: KnowledgeBase | KbView, model_id: str) -> Path:
+def _index_path(kb: KnowledgeBase | KbView, model_id: str, variant: str) -> Path:
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in model_id)
-    return cache_dir() / f"index-{kb.digest}-{safe}-{ENTRY_TEXT_VARIANT}.npz"
+    variant = variant + (str(CHUNK_TOKENS) if variant == "chunks" else "")
+    return cache_dir() / f"index-{kb.digest}-{safe}-{variant}.npz"
 
 
-def build_index(kb: KnowledgeBase | KbView, embedder, path: Path | None = None) -> SemanticIndex:
+def _token_counter(embedder):
+    tokenize = getattr(embedder, "tokenize", None)
+    if tokenize is None:  # the reference backend: about 1.3 word pieces per word
+        return lambda text: int(len(text.split()) * 1.3) + 2
+    return lambda text: len(tokenize([text])[0][0])
+
+
+def build_index(kb: KnowledgeBase | KbView, embedder, path: Path | None = None,
+                variant: str | None = None) -> SemanticIndex:
+    variant = variant or ENTRY_TEXT_VARIANT
+    path = path or _index_path(kb, embedder.model_id, variant)
     ids: list[str] = []
     texts: list[str] = []
+    if variant == "chunks":
+        counter = _token_counter(embedder)
+        groups = [(ident, entry_chunks(kb.entries[ident], counter)) for ident in sorted(kb.entries)]
+        flat = embedder.encode([c for _, chunks in groups for c in chunks]).astype(np.float32)
+        rows, at = [], 0
+        for ident, chunks in groups:
+            mean = flat[at: at + len(chunks)].mean(axis=0)
+            rows.append(mean / max(float(np.linalg.norm(mean)), 1e-12))
+            ids.append(ident)
+            at += len(chunks)
+        vectors = np.stack(rows).astype(np.float32)
+        return _save(SemanticIndex(ids, vectors, embedder.model_id), path)
     for ident in sorted(kb.entries):
-        for passage in entry_passages(kb.entries[ident]):
+        for passage in entry_passages(kb.entries[ident], variant):
             ids.append(ident)
             texts.append(passage)
     vectors = embedder.encode(texts).astype(np.float32)
-    index = SemanticIndex(ids, vectors, embedder.model_id)
-    path = path or _index_path(kb, embedder.model_id)
+    return _save(SemanticIndex(ids, vectors, embedder.model_id), path)
+
+
+def _save(index: SemanticIndex, path: Path) -> SemanticIndex:
+    ids, vectors = index.ids, index.vectors
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + f".tmp{os.getpid()}.npz")
@@ -125,9 +176,11 @@ def build_index(kb: KnowledgeBase | KbView, embedder, path: Path | None = None) 
     return index
 
 
-def load_index(kb: KnowledgeBase | KbView, embedder, *, rebuild: bool = False) -> tuple[SemanticIndex, bool]:
-    """The index for this KB and model; built (and saved) when missing or stale."""
-    path = _index_path(kb, embedder.model_id)
+def load_index(kb: KnowledgeBase | KbView, embedder, *, rebuild: bool = False,
+               variant: str | None = None) -> tuple[SemanticIndex, bool]:
+    """The index for this KB, model and entry text; built (and saved) when missing or stale."""
+    variant = variant or ENTRY_TEXT_VARIANT
+    path = _index_path(kb, embedder.model_id, variant)
     if not rebuild and path.is_file():
         try:
             with np.load(path, allow_pickle=False) as data:
@@ -137,4 +190,4 @@ def load_index(kb: KnowledgeBase | KbView, embedder, *, rebuild: bool = False) -
                 return SemanticIndex(ids, vectors, embedder.model_id), False
         except (OSError, ValueError, KeyError):
             pass  # corrupt index: rebuild
-    return build_index(kb, embedder, path), True
+    return build_index(kb, embedder, path, variant), True

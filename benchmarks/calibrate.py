@@ -8,7 +8,7 @@ Queries come from two places, reported separately:
 - the development corpus (corpus/dev): its prose items and its negatives.
 For every entry-text variant it prints top-1/top-3 of the right entry and the cosine of
 the best entry on positives versus negatives, which is what SEM_ONLY_MIN and
-SEM_STRUCT_MIN in advisor/match.py are set from.
+SEM_STRUCT_MIN in advisor/policy.py are set from.
 """
 
 from __future__ import annotations

@@ -133,7 +133,7 @@ def main() -> None:
     rows.append(measure("match (hybrid), 10 KB panic", ADVISOR + ["match", str(log10k)], 1.0, runs))
     sentence = BENCH / "symptom.txt"
     sentence.write_text("p99 latency climbs every few minutes and memory never comes back until the pod is OOMKilled\n")
-    rows.append(measure("match (hybrid), one-sentence symptom", ADVISOR + ["match", str(sentence)], 1.0, runs))
+    rows.append(measure("match (hybrid), one-sentence symptom", ADVISOR + ["match", str(sentence)], 0.5, runs))
     dump = make_dump(100_000)
     size_mb = dump.stat().st_size / 1e6
     rows.append(measure(f"match --mode rules, 100k-goroutine dump ({size_mb:.0f} MB)",

@@ -1,0 +1,35 @@
+// Live mode, for the leak workflow (advisor diff, advisor watch and their tests).
+//
+// With ADVISOR_REPRO_LIVE=1 the program repeats main's leaky calls at a steady pace
+// until it is killed, instead of running the bounded demonstration in main.go. It
+// runs from init: files initialise in name order, so the loopback pprof server that
+// `advisor repro` generates (zz_advisor_pprof.go) is already listening, and main.go
+// and its recorded output stay exactly as they are. Growth stops after a fixed
+// number of rounds, so a forgotten process does not eat the machine.
+package main
+
+import (
+	"context"
+	"os"
+	"time"
+)
+
+const liveMaxRounds = 1500 // each round leaves a 20 ms ticker loop running: keep the CPU cost bounded
+
+func init() {
+	if os.Getenv("ADVISOR_REPRO_LIVE") == "1" {
+		live() // never returns
+	}
+}
+
+// live leaks at a steady pace until the process is killed.
+func live() {
+	for i := 0; ; i++ {
+		if i < liveMaxRounds {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			handle(ctx, i)
+			cancel()
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

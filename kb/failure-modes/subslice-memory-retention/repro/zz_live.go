@@ -1,0 +1,37 @@
+// Live mode, for the leak workflow (advisor diff, advisor watch and their tests).
+//
+// With ADVISOR_REPRO_LIVE=1 the program repeats main's leaky calls at a steady pace
+// until it is killed, instead of running the bounded demonstration in main.go. It
+// runs from init: files initialise in name order, so the loopback pprof server that
+// `advisor repro` generates (zz_advisor_pprof.go) is already listening, and main.go
+// and its recorded output stay exactly as they are. Growth stops after a fixed
+// number of rounds, so a forgotten process does not eat the machine.
+package main
+
+import (
+	"os"
+	"strings"
+	"time"
+)
+
+const liveMaxRounds = 120 // 240 MiB pinned, then the program stops growing
+
+func init() {
+	if os.Getenv("ADVISOR_REPRO_LIVE") == "1" {
+		live() // never returns
+	}
+}
+
+// live leaks at a steady pace until the process is killed.
+func live() {
+	for i := 0; ; i += 2 {
+		if i < 2*liveMaxRounds {
+			doc := string(fetch(i))
+			id, _, _ := strings.Cut(doc[3:], ";")
+			stringIDs = append(stringIDs, id)
+			body := fetch(i + 1)
+			byteIDs = append(byteIDs, body[3:15])
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
