@@ -22,7 +22,7 @@ from .errors import KnowledgeBaseError
 if TYPE_CHECKING:  # the match path never imports pydantic: it reads a KbView
     from .models import FailureMode, Postmortem
 
-CACHE_VERSION = "2"
+CACHE_VERSION = "3"  # 3: `now` steps may carry a demonstration (models.Step)
 
 
 def project_root() -> Path:
