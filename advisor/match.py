@@ -50,6 +50,7 @@ class Candidate:
     semantic: float | None = None
     buckets: list[Bucket] = field(default_factory=list)
     first_fix: str = ""
+    kb: str = "shipped"  # the knowledge base the entry comes from
 
     def as_dict(self) -> dict:
         return {
@@ -59,6 +60,7 @@ class Candidate:
             "confidence": self.confidence,
             "url": self.url,
             "evidence": [e.as_dict() for e in self.evidence],
+            "kb": self.kb,
         }
 
 
@@ -205,6 +207,7 @@ class Advisor:
             id=e.id, title=e.title, score=d.score, confidence=d.confidence, url=entry_url(e.id),
             evidence=evidence, rule_score=d.rule_score, semantic=semantic,
             buckets=(r.buckets if r is not None and d.rule_score > 0 else []), first_fix=_first_fix(e),
+            kb=self.kb.kb_of(e.id) if hasattr(self.kb, "kb_of") else "shipped",
         )
 
 

@@ -546,6 +546,12 @@ class FailureMode(Strict):
     former_ids: list[EntryId] = Field(
         default_factory=list, description="Ids this entry had before; kept as redirects."
     )
+    overrides: EntryId | None = Field(
+        None,
+        description="In a team's knowledge base: the id of an entry of an earlier KB (the "
+        "shipped one) that this entry replaces on purpose. Usually its own id; a different "
+        "id keeps the replaced id as a redirect to this entry.",
+    )
     title: Text
     category: Category
     severity: Severity

@@ -24,6 +24,8 @@ def render_entry(console: Console, e: FailureMode, kb: KnowledgeBase | None = No
     if e.recoverable is not None:
         head.append(" · recover() " + ("can catch it" if e.recoverable else "cannot catch it"))
     head.append(f" · Go {e.go_versions.since}+\n")
+    if kb is not None and len(kb.sources) > 1:
+        head.append(f"from the {kb.kb_of(e.id)} knowledge base\n", style="dim")
     head.append(entry_url(e.id), style="underline cyan")
     console.print(Panel(head, expand=False))
     console.print(Markdown(e.summary))

@@ -1,6 +1,6 @@
 """`advisor review`: what a reviewer of the knowledge base should look at.
 
-Four checks, each a small class returning `Finding`s with a file position:
+Four checks, each a small class returning `Issue`s (advisor.issues) with a file position:
 
 - `StaleCheck`: `last_reviewed` older than N days (Go moves; entries rot).
 - `SampleRankCheck`: a sample under samples/ that no longer ranks its own entry first in
@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from .errors import AdvisorError
 from .evaluate import sample_items, strip_header
+from .issues import Issue
 from .kb import KnowledgeBase
 from .match import RULE_MIN, Advisor
 from .yamlio import Position, YamlLoadError, load_yaml
@@ -34,24 +35,9 @@ DEFAULT_SIMILARITY = 0.90
 CheckName = Literal["stale", "sample-rank", "cross-match", "near-duplicate"]
 
 
-@dataclass
-class Finding:
-    check: CheckName
-    entry: str
-    path: str
-    line: int
-    col: int
-    message: str
-    severity: Literal["error", "warning"] = "warning"
-    data: dict = field(default_factory=dict)
-
-    def format(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: [{self.check}] {self.message}"
-
-    def as_dict(self) -> dict:
-        return {"check": self.check, "entry": self.entry, "severity": self.severity,
-                "path": self.path, "line": self.line, "col": self.col,
-                "message": self.message, **self.data}
+# A review finding is a validator Issue (check = the review check's name, entry = the entry
+# it is about), so `review --format github` annotates pull requests as `validate` does.
+Finding = Issue
 
 
 @dataclass
@@ -121,8 +107,8 @@ class Context:
     def at(self, check: CheckName, ident: str, loc: tuple, message: str, *, key: bool = False,
            severity: Literal["error", "warning"] = "warning", **data) -> Finding:
         pos = self.position(ident, loc, key=key)
-        return Finding(check, ident, self.rel(self.entry_path(ident)), pos.line, pos.col, message,
-                       severity, data)
+        return Issue(self.rel(self.entry_path(ident)), pos.line, pos.col, message, severity,
+                     check=check, entry=ident, data=data)
 
     def sample_runs(self) -> list[tuple]:
         """(item, MatchResult or None, {entry: RuleScore}, error) for every sample, once."""
@@ -190,8 +176,8 @@ class SampleRankCheck(Check):
                 where = f"ranks {got[0]} first" if got else "matches nothing (rules mode)"
                 pos = f"; {owner} is #{got.index(owner) + 1}" if owner in got else ""
                 msg = f"sample of {owner} no longer ranks it first: {where}{pos}"
-            out.append(Finding(self.name, owner, rel, 1, 1, msg, "error",
-                               {"sample": rel, "got": got[:3]}))
+            out.append(Issue(rel, 1, 1, msg, "error", check=self.name, entry=owner,
+                             data={"sample": rel, "got": got[:3]}))
         return out
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .facts import Facts
-from .kb import cache_dir
+from .kb import cache_dir, find_cached
 
 if TYPE_CHECKING:  # entries are read by attribute: pydantic models or a KbView's namespaces
     from .kb import KbView, KnowledgeBase
@@ -181,9 +181,11 @@ def load_index(kb: KnowledgeBase | KbView, embedder, *, rebuild: bool = False,
     """The index for this KB, model and entry text; built (and saved) when missing or stale."""
     variant = variant or ENTRY_TEXT_VARIANT
     path = _index_path(kb, embedder.model_id, variant)
-    if not rebuild and path.is_file():
+    # a wheel ships the bundled KB's index read-only; the writable cache comes first
+    found = None if rebuild else find_cached(path.name)
+    if found is not None:
         try:
-            with np.load(path, allow_pickle=False) as data:
+            with np.load(found, allow_pickle=False) as data:
                 ids = [str(x) for x in data["ids"]]
                 vectors = data["vectors"]
             if sorted(set(ids)) == sorted(kb.entries):

@@ -5,6 +5,7 @@
                     JSON contract (the same object as `advisor match --json`).
     GET  /          a minimal HTML paste page (no external assets, strict CSP).
     GET  /healthz   {"status": "ok", "entries": N, "mode": "..."}.
+    POST /slack/command   Slack/Mattermost slash commands, signed (advisor/slack.py).
 
 Safe to expose inside a company network: the service only reads the knowledge base it
 was started with; no request names a file, runs code or reaches another host. Limits:
@@ -25,7 +26,6 @@ import hashlib
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import anyio
 import anyio.to_thread
@@ -50,7 +50,7 @@ MAX_TOP = 20
 class ServeConfig:
     mode: str = "hybrid"
     model: str | None = None
-    kb_root: str | None = None
+    kb_root: str | list[str] | None = None
     max_bytes: int = DEFAULT_MAX_BYTES
     large_bytes: int = 256 * 1024  # pastes above this share one worker
     # Matcher threads for ordinary pastes, one per core of the 2-core target. One vs two
@@ -172,7 +172,7 @@ class Service:
         if self.advisor is None:
             from .kb import load_kb
 
-            kb = load_kb(None if self.config.kb_root is None else Path(self.config.kb_root))
+            kb = load_kb(self.config.kb_root)  # one folder, a list of folders, or None
             self.advisor = Advisor(kb, mode=self.config.mode, model=self.config.model)  # type: ignore[arg-type]
         if self.config.warm and self.advisor.mode != "rules":
             # prose always takes the semantic path: this loads the embedder and the index once
@@ -301,6 +301,8 @@ def create_app(config: ServeConfig | None = None, advisor: Advisor | None = None
 def _build_app(service: Service) -> Starlette:
     from starlette.middleware import Middleware
 
+    from .slack import route as slack_route
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await anyio.to_thread.run_sync(service.start)
@@ -311,6 +313,7 @@ def _build_app(service: Service) -> Starlette:
             Route("/", service.index, methods=["GET"]),
             Route("/match", service.match, methods=["POST"]),
             Route("/healthz", service.health, methods=["GET"]),
+            slack_route(service),  # POST /slack/command: Slack/Mattermost slash commands
         ],
         exception_handlers={HTTPException: _http_error, 500: _server_error},
         middleware=[Middleware(_SecurityHeaders)],

@@ -10,36 +10,22 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import re2
 from pydantic import BaseModel, ValidationError
 
+from .issues import Issue
 from .models import FailureMode, Postmortem
 from .regex import compile_re2, rule_patterns
 from .yamlio import Position, YamlDoc, YamlLoadError, load_yaml
 
 MODELINE_PREFIX = "# yaml-language-server: $schema="
 PUBLISHED_IDS_FILE = "published-ids.txt"
-
-
-@dataclass(frozen=True, order=True)
-class Issue:
-    path: str
-    line: int
-    col: int
-    message: str
-    severity: Literal["error", "warning"] = "error"
-    check: str = field(default="schema", compare=False)
-
-    def format(self, style: str = "text") -> str:
-        if style == "github":
-            level = "error" if self.severity == "error" else "warning"
-            return f"::{level} file={self.path},line={self.line},col={self.col}::{self.message}"
-        return f"{self.path}:{self.line}:{self.col}: {self.message}"
 
 
 @dataclass
@@ -50,6 +36,7 @@ class LoadedFile:
     rel: str
     doc: YamlDoc | None
     model: BaseModel | None
+    kb: int = 0  # index of its knowledge base in Tree.roots
 
 
 @dataclass
@@ -57,6 +44,11 @@ class Tree:
     root: Path
     entries: list[LoadedFile]
     postmortems: list[LoadedFile]
+    roots: list[Path] = field(default_factory=list)  # every KB, in order (root is the first)
+    base: Path | None = None  # paths are shown relative to this folder
+
+    def __post_init__(self) -> None:
+        self.roots = self.roots or [self.root]
 
 
 # --------------------------------------------------------------------------- pydantic errors
@@ -188,11 +180,23 @@ def _inner_model(annotation: Any) -> Any:
 # --------------------------------------------------------------------------- loading
 
 
-def _rel(path: Path, root: Path) -> str:
+def _rel(path: Path, root: Path, base: Path | None = None) -> str:
+    """path as shown in messages: relative to the KB's parent (or base), else absolute."""
+    folder = (base or root.resolve().parent).resolve()
+    if folder == Path(folder.anchor):  # KBs with nothing in common but "/": absolute paths
+        return str(path.resolve())
     try:
-        return str(path.resolve().relative_to(root.resolve().parent))
+        return str(path.resolve().relative_to(folder))
     except ValueError:
         return str(path)
+
+
+def display_base(roots: Sequence[Path]) -> Path | None:
+    """For several KBs, the folder their paths are shown relative to: the deepest common
+    one, so `kb/...` of two repositories cannot be confused. None for one KB."""
+    if len(roots) < 2:
+        return None
+    return Path(os.path.commonpath([str(r.resolve().parent) for r in roots]))
 
 
 def parse_file(
@@ -224,11 +228,21 @@ def discover(root: Path) -> tuple[list[Path], list[Path]]:
     return entries, postmortems
 
 
-def load_tree(root: Path, issues: list[Issue]) -> Tree:
-    entry_paths, pm_paths = discover(root)
-    entries = [parse_file(p, FailureMode, _rel(p, root), issues) for p in entry_paths]
-    pms = [parse_file(p, Postmortem, _rel(p, root), issues) for p in pm_paths]
-    return Tree(root, entries, pms)
+def load_tree(root: Path | Sequence[Path], issues: list[Issue]) -> Tree:
+    """Parse every file of one KB, or of several in order (LoadedFile.kb says which)."""
+    roots = [root] if isinstance(root, Path) else list(root)
+    base = display_base(roots)
+    entries: list[LoadedFile] = []
+    pms: list[LoadedFile] = []
+    for n, r in enumerate(roots):
+        entry_paths, pm_paths = discover(r)
+        for p in entry_paths:
+            entries.append(parse_file(p, FailureMode, _rel(p, r, base), issues))
+            entries[-1].kb = n
+        for p in pm_paths:
+            pms.append(parse_file(p, Postmortem, _rel(p, r, base), issues))
+            pms[-1].kb = n
+    return Tree(roots[0], entries, pms, roots=roots, base=base)
 
 
 # --------------------------------------------------------------------------- checks
@@ -355,9 +369,10 @@ class SampleHeaderCheck(FileCheck):
     def validate(self, f: LoadedFile) -> Iterable[Issue]:
         if not isinstance(f.model, FailureMode):
             return
+        folder = f.rel.rsplit("/", 1)[0] if "/" in f.rel else "."
         for sub in ("samples", "near-misses", "recorded"):
             for sample in sorted((f.path.parent / sub).glob("*.log")):
-                rel = _rel(sample, f.path.parent.parent.parent)
+                rel = f"{folder}/{sub}/{sample.name}"
                 try:
                     head = sample.read_bytes()[:4096].decode("utf-8", "replace")
                 except OSError:
@@ -367,11 +382,19 @@ class SampleHeaderCheck(FileCheck):
                                 "where the output came from", check=self.name)
 
 
+def _where(f: LoadedFile, loc: tuple[Any, ...]) -> str:
+    pos = f.doc.position(loc) if f.doc else Position(1, 1)
+    return f"{f.rel}:{pos.line}:{pos.col}"
+
+
 class DuplicateIdCheck(TreeCheck):
+    """Ids (and former ids) are unique across every KB in use; a later KB may reuse an
+    earlier KB's id only with `overrides:` naming it (checked by OverridesCheck)."""
+
     name = "duplicate-id"
 
     def finalize(self, tree: Tree) -> Iterable[Issue]:
-        first: dict[str, LoadedFile] = {}
+        first: dict[str, tuple[LoadedFile, tuple[Any, ...]]] = {}
         for f in tree.entries:
             m = f.model
             if not isinstance(m, FailureMode):
@@ -379,11 +402,49 @@ class DuplicateIdCheck(TreeCheck):
             for loc, ident in [(("id",), m.id)] + [
                 (("former_ids", i), x) for i, x in enumerate(m.former_ids)
             ]:
-                if ident in first and first[ident] is not f:
-                    yield _at(f, loc, f"id '{ident}' is already used by {first[ident].rel}; "
+                if ident not in first:
+                    first[ident] = (f, loc)
+                    continue
+                other, other_loc = first[ident]
+                if other is f:
+                    continue
+                if loc == ("id",) and m.overrides == ident and other.kb < f.kb:
+                    first[ident] = (f, loc)  # the explicit replacement
+                    continue
+                if other.kb == f.kb:
+                    yield _at(f, loc, f"id '{ident}' is already used by {other.rel}; "
                               "ids (and former ids) must be unique", self.name)
-                else:
-                    first[ident] = f
+                else:  # another KB: say exactly where, and how to replace it on purpose
+                    yield _at(f, loc, f"id '{ident}' is already used by {_where(other, other_loc)}; "
+                              f"to replace that entry on purpose, add 'overrides: {ident}'; "
+                              "otherwise choose another id", self.name)
+        seen: dict[str, LoadedFile] = {}
+        for f in tree.postmortems:
+            if isinstance(f.model, Postmortem):
+                if f.model.id in seen:
+                    yield _at(f, ("id",), f"postmortem id '{f.model.id}' is already used by "
+                              f"{_where(seen[f.model.id], ('id',))}", self.name)
+                seen.setdefault(f.model.id, f)
+
+
+class OverridesCheck(TreeCheck):
+    """`overrides: X` must name an entry of an earlier KB: a replacement is always said."""
+
+    name = "overrides"
+
+    def finalize(self, tree: Tree) -> Iterable[Issue]:
+        earlier: dict[str, int] = {}
+        for f in tree.entries:
+            m = f.model
+            if not isinstance(m, FailureMode):
+                continue
+            target = m.overrides
+            if target is not None and earlier.get(target, f.kb) >= f.kb:
+                where = ("its own knowledge base" if target in earlier else "no knowledge base")
+                yield _at(f, ("overrides",), f"field 'overrides': '{target}' is an entry of "
+                          f"{where} listed before this one; overrides replaces an entry of an "
+                          "earlier KB (e.g. --kb @shipped --kb ./kb)", self.name)
+            earlier.setdefault(m.id, f.kb)
 
 
 def _entry_ids(tree: Tree) -> set[str]:
@@ -442,14 +503,20 @@ class RemovedIdCheck(TreeCheck):
     name = "removed-id"
 
     def finalize(self, tree: Tree) -> Iterable[Issue]:
-        registry = tree.root / PUBLISHED_IDS_FILE
-        if not registry.is_file():
-            return
         live = _entry_ids_any(tree)
         for f in tree.entries:
             if isinstance(f.model, FailureMode):
                 live.update(f.model.former_ids)
-        rel = _rel(registry, tree.root)
+                if f.model.overrides:
+                    live.add(f.model.overrides)
+        for root in tree.roots:
+            yield from self._check(root, tree, live)
+
+    def _check(self, root: Path, tree: Tree, live: set[str]) -> Iterable[Issue]:
+        registry = root / PUBLISHED_IDS_FILE
+        if not registry.is_file():
+            return
+        rel = _rel(registry, root, tree.base)
         for n, line in enumerate(registry.read_text(encoding="utf-8").splitlines(), 1):
             ident = line.split("#", 1)[0].strip()
             if ident and ident not in live:
@@ -461,11 +528,12 @@ class RemovedIdCheck(TreeCheck):
 FILE_CHECKS: list[FileCheck] = [
     ModelineCheck(), IdMatchesFolderCheck(), PatternCheck(), ReproFilesCheck(), SampleHeaderCheck(),
 ]
-TREE_CHECKS: list[TreeCheck] = [DuplicateIdCheck(), ReferenceCheck(), RemovedIdCheck()]
+TREE_CHECKS: list[TreeCheck] = [DuplicateIdCheck(), OverridesCheck(), ReferenceCheck(), RemovedIdCheck()]
 
 
-def validate_tree(root: Path, only: Iterable[Path] | None = None) -> tuple[Tree, list[Issue]]:
-    """Validate the KB under root. Cross-file checks always see the whole tree."""
+def validate_tree(root: Path | Sequence[Path], only: Iterable[Path] | None = None) -> tuple[Tree, list[Issue]]:
+    """Validate one KB, or several together (in order). Cross-file checks always see
+    every file of every KB."""
     issues: list[Issue] = []
     tree = load_tree(root, issues)
     from .advice_checks import CHECKS as advice_checks  # imports this module: not at the top
@@ -480,8 +548,53 @@ def validate_tree(root: Path, only: Iterable[Path] | None = None) -> tuple[Tree,
         # still ran against the whole tree so a dangling reference is never missed.
         prefixes = []
         for p in only:
-            rel = _rel(p, root)
+            owner = next((r for r in tree.roots if p.resolve().is_relative_to(r.resolve())), tree.root)
+            rel = _rel(p, owner, tree.base)
             prefixes.append(rel.rsplit("/", 1)[0] + "/" if p.name == "entry.yaml" else rel)
         issues = [i for i in issues if any(i.path.startswith(w) for w in prefixes)]
     issues.sort(key=lambda i: (i.path, i.line, i.col, i.message))
     return tree, issues
+
+
+def resolve_paths(paths: Sequence[Path], kb_roots: Sequence[Path]) -> tuple[list[Path], list[Path] | None]:
+    """Turn `advisor validate PATH...` into (KB roots, files to report on).
+
+    KB folders among the paths are validated (together, in order). An entry or postmortem
+    file is reported on within its KB: with every KB in use when it lies in one of them (so
+    collisions and overrides are checked), else with the KB its location shows."""
+    from .errors import UsageError
+
+    if not paths:
+        return list(kb_roots), None
+    in_use = [r.resolve() for r in kb_roots]
+    roots: list[Path] = []
+    files: list[Path] = []
+    needs_in_use = False
+    for p in paths:
+        if not p.exists():
+            raise UsageError(f"{p}: no such file or folder")
+        p = p.resolve()
+        if p.is_dir() and (p / "failure-modes").is_dir():
+            roots.append(p)
+            continue
+        if p.is_dir() and (p / "entry.yaml").is_file():
+            p = p / "entry.yaml"
+        if p.is_dir():
+            raise UsageError(f"{p}: not an entry folder or a knowledge base (no entry.yaml, no failure-modes/)")
+        files.append(p)
+        if any(p.is_relative_to(r) for r in in_use):
+            needs_in_use = True
+            continue
+        # kb/failure-modes/<id>/entry.yaml or kb/postmortems/<x>.yaml
+        guess = p.parent.parent.parent if p.name == "entry.yaml" else p.parent.parent
+        if (guess / "failure-modes").is_dir():
+            roots.append(guess)
+        elif not roots:
+            raise UsageError("cannot tell which knowledge base these files belong to; pass --kb")
+    if needs_in_use:
+        roots = in_use + roots
+    unique: list[Path] = []
+    for r in roots:
+        if r not in unique:
+            unique.append(r)
+    return unique, files or None

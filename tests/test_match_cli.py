@@ -34,7 +34,8 @@ def test_json_contract_on_a_real_crash():
     scores = [m["score"] for m in out["matches"]]
     assert scores == sorted(scores, reverse=True)
     for m in out["matches"]:
-        assert set(m) == {"id", "title", "score", "confidence", "url", "evidence"}
+        # design.md's fields, plus "kb": the knowledge base the entry comes from
+        assert set(m) == {"id", "title", "score", "confidence", "url", "evidence", "kb"}
 
 
 def test_stdin_and_dash_read_the_paste():

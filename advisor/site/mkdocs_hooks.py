@@ -9,7 +9,8 @@ beside each entry, and hand everything to the pure functions in `advisor.site.re
 - on_files: add the generated pages with `File.generated(...)`.
 - on_serve: rebuild when kb/ changes.
 
-The KB folder is $ADVISOR_KB or the project's kb/ (benchmarks point it at a generated KB).
+The KB folders are $ADVISOR_KB (several, os.pathsep-separated, built into one site) or the
+project's kb/ (benchmarks point it at a generated KB).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from mkdocs.plugins import CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from advisor import kb as kb_module
-from advisor.kb import KnowledgeBase, default_kb_root, load_kb
+from advisor.kb import KnowledgeBase, load_kb, resolve_kb_roots
 from advisor.site import accuracy, render
 
 log = logging.getLogger("mkdocs.hooks.advisor")
@@ -46,7 +47,7 @@ def on_config(config):
     # A fresh read on every (re)build: `mkdocs serve` must see edited entries. The disk
     # cache keyed by content hash keeps this cheap when nothing changed.
     kb_module._load_cached.cache_clear()
-    kb = load_kb(default_kb_root())
+    kb = load_kb()  # every KB of $ADVISOR_KB (os.pathsep-separated), else the shipped one
     for ident in kb.entries:
         if ident in ("index",):
             raise ValueError(f"entry id '{ident}' would collide with the failure-modes index page")
@@ -101,6 +102,20 @@ def _entry_files(kb: KnowledgeBase, ident: str) -> render.EntryFiles:
     )
 
 
+def _with_source(kb: KnowledgeBase, ident: str, page: str) -> str:
+    """With several KBs, an entry's page says which one it comes from (and what it replaces)."""
+    if len(kb.sources) < 2:
+        return page
+    import html
+
+    name = html.escape(kb.kb_of(ident), quote=True)
+    replaced = [old for old, by in kb.overridden.items() if kb.former.get(old, old) == ident]
+    note = (f"It replaces the entry `{replaced[0]}` of an earlier knowledge base." if replaced else "")
+    end = page.index("\n---\n", 4) + 5 if page.startswith("---\n") else 0
+    block = f'!!! info "From the {name} knowledge base"\n\n    {note or "Kept in that repository."}\n\n'
+    return page[:end] + "\n" + block + page[end:]
+
+
 @event_priority(100)  # before mkdocs-redirects records the pages it may redirect to
 def on_files(files: Files, config) -> Files:
     kb: KnowledgeBase = _state["kb"]  # type: ignore[assignment]
@@ -119,14 +134,14 @@ def on_files(files: Files, config) -> Files:
     # whole category (150 KB of nav per page, quadratic in the KB size); the indexes list
     # them, and on_nav puts each entry under the "Failure modes" section.
     for e in entries:
-        add(render.entry_path(e.id), inclusion=InclusionLevel.NOT_IN_NAV, content=render.render_entry(
+        add(render.entry_path(e.id), inclusion=InclusionLevel.NOT_IN_NAV, content=_with_source(kb, e.id, render.render_entry(
             e,
             runbook_url=f"{site_url}failure-modes/{e.id}/",
             titles=titles,
             postmortems=kb.citing_postmortems(e.id),
             files=_entry_files(kb, e.id),
             mermaid=bool(_state.get("mermaid")),
-        ))
+        )))
     for p in pms:
         add(render.postmortem_path(p.id), render.render_postmortem(p, titles=titles))
     add("postmortems/index.md", render.render_postmortem_index(pms, titles=titles))
@@ -201,5 +216,6 @@ on_page_context = CombinedEvent(_strip_spans, _restore_content)
 
 
 def on_serve(server, config, builder):
-    server.watch(str(default_kb_root()))
+    for root in resolve_kb_roots():
+        server.watch(str(root))
     return server
