@@ -344,6 +344,9 @@ class DetectionRun(Strict):
         "in the command with what it matched (an address the program chose).")
     after_seconds: float = Field(
         0.0, ge=0.0, le=60.0, description="on: live — pause before the command runs (after wait_for).")
+    attempts: int = Field(
+        1, ge=1, le=10, description="on: live — run the command up to this many times, a second "
+        "apart, until its output matches: a dump or profile is a snapshot of a moving program.")
     look_for_pattern: Text = Field(
         description="RE2 (^/$ at line ends) that the command's output must match: the "
         "machine-checked form of look_for.")

@@ -309,8 +309,12 @@ def _run_live_group(kb: KnowledgeBase, entry: FailureMode, variant: str, env: di
             command = substitute_live(d.command, live)
             for name, value in captured.items():  # e.g. HOST from the program's own output
                 command = command.replace(name, value)
-            out, timed_out = _shell(command, live.output_path.parent,
-                                    shell_env, d.run.seconds)
+            for attempt in range(d.run.attempts):
+                if attempt:
+                    time.sleep(1.0)
+                out, timed_out = _shell(command, live.output_path.parent, shell_env, d.run.seconds)
+                if _rx(d.run.look_for_pattern).search(out):
+                    break
             outcomes.append(_judge(entry, where, d, out, timed_out, t0))
     return outcomes
 
