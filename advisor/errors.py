@@ -29,5 +29,16 @@ class KnowledgeBaseError(AdvisorError):
         self.issues = issues or []
 
 
+class ModelUnavailableError(AdvisorError):
+    """The embedding model cannot be loaded: a fault of this installation, not of the input.
+
+    Not an InputError, so nothing counts it as an answer about one input (`advisor eval`
+    stops instead of scoring every item as missed); the CLI exits 3 and `advisor serve`
+    answers 503.
+    """
+
+    exit_code = 3
+
+
 class ToolchainError(AdvisorError):
     """The Go toolchain is missing or failed in a way that is not the program's fault."""

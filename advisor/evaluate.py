@@ -83,6 +83,12 @@ class Outcome:
         return any(self.item.right(g) for g in self.got[:3])
 
     @property
+    def abstain_or_low(self) -> bool:
+        """Abstained, or offered only 'low' leads: issue 11's target for Go failures no
+        entry covers (logs too, where turned_away counts abstention only)."""
+        return self.abstained or (bool(self.confidences) and all(c == "low" for c in self.confidences))
+
+    @property
     def turned_away(self) -> bool:
         """Abstained; for prose also "offered only leads" (every candidate labelled low)."""
         if self.abstained:
@@ -133,6 +139,7 @@ def metrics(outcomes: list[Outcome]) -> dict:
         "items": len(outcomes), "positives": len(pos),
         "top1": _rate(pos, "top1"), "top3": _rate(pos, "top3"),
         "negatives": len(neg), "turned_away": _rate(neg, "turned_away"),
+        "abstain_or_low": _rate(neg, "abstain_or_low"),
         "near_misses": len(near), "near_miss_ok": _rate(near, "top1"),
         "labels": labels,
     }

@@ -21,6 +21,8 @@ from collections import defaultdict
 import yaml
 
 from .config import entry_url, site_url
+from .errors import KnowledgeBaseError
+from .identities import OWNER_HINT, is_owner
 from .kb import KnowledgeBase
 from .models import Category
 
@@ -108,25 +110,36 @@ def duplicate_alert_names(kb: KnowledgeBase) -> dict[str, list[str]]:
     return {n: ids for n, ids in seen.items() if len(ids) > 1}
 
 
-def _owner(o: str) -> str:
-    o = o.strip()
-    return o if o.startswith("@") or "@" in o else "@" + o
+def _owners(where: str, owners: list[str]) -> str:
+    """The owners as one CODEOWNERS field. The schema already refuses anything but handles
+    and addresses; this checks again, because a newline or a space in an owner would
+    write a rule of its own (a KB cached before that check, a KB loaded some other way)."""
+    bad = [o for o in owners if not is_owner(o)]
+    if bad:
+        raise KnowledgeBaseError(f"{where}: owner {bad[0]!r} is not {OWNER_HINT}; "
+                                 "nothing was written (run 'advisor validate')")
+    return " ".join(dict.fromkeys(owners))
+
+
+def _path(text: str) -> str:
+    """A CODEOWNERS path: ids are [a-z0-9-] already; escape what the format treats specially."""
+    return "".join("\\" + c if c in " #\\" else c for c in text)
 
 
 def codeowners(kb: KnowledgeBase) -> str:
     """.github/CODEOWNERS text: kb paths relative to the repository root."""
-    rel = _kb_prefix(kb)
+    rel = _path(_kb_prefix(kb))
     lines = [CODEOWNERS_HEADER]
     lines.append("# Failure modes")
     for ident in sorted(kb.entries):
-        owners = " ".join(dict.fromkeys(_owner(o) for o in kb.entries[ident].owners))
-        lines.append(f"/{rel}failure-modes/{ident}/ {owners}")
+        owners = _owners(f"failure mode {ident}", kb.entries[ident].owners)
+        lines.append(f"/{rel}failure-modes/{_path(ident)}/ {owners}")
     if kb.postmortems:
         lines.append("")
         lines.append("# Postmortems")
         for ident in sorted(kb.postmortems):
-            owners = " ".join(dict.fromkeys(_owner(o) for o in kb.postmortems[ident].owners))
-            lines.append(f"/{rel}postmortems/{ident}.yaml {owners}")
+            owners = _owners(f"postmortem {ident}", kb.postmortems[ident].owners)
+            lines.append(f"/{rel}postmortems/{_path(ident)}.yaml {owners}")
     return "\n".join(lines) + "\n"
 
 

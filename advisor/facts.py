@@ -39,6 +39,7 @@ class Bucket:
     first_line: int = 0  # line of the first goroutine header of this bucket
     ids: list[int] = field(default_factory=list)  # a few goroutine ids, for the report
     elided: bool = False
+    leaked: bool = False  # "[chan send (leaked)]": the goroutine-leak profile proved it unreachable
 
     @property
     def culprit(self) -> Frame | None:
@@ -73,6 +74,32 @@ class SchedLine:
 
 
 @dataclass
+class PanicLink:
+    """One panic (or the fatal error) of a chain the runtime printed for one crash."""
+
+    line: int
+    kind: str  # "panic" or "fatal"
+    value: str  # after "panic: " / "fatal error: ", without the [recovered] marks
+    nested: bool  # tab-indented: raised while the previous one was unwinding
+    recovered: bool = False  # "[recovered]"
+    repanicked: bool = False  # "[recovered, repanicked]" (Go 1.25+)
+
+
+@dataclass
+class SanitizerReport:
+    """A report of AddressSanitizer, LeakSanitizer or MemorySanitizer (-asan / -msan builds)."""
+
+    line: int
+    tool: str  # asan, lsan, msan, tsan
+    error: str  # heap-use-after-free, detected memory leaks, use-of-uninitialized-value ...
+    text: str  # the whole headline after the tool name
+    frames: list[str] = field(default_factory=list)  # function names, innermost first
+    go_frames: int = 0  # frames in Go code (a .go file, main., runtime.)
+    cgo: bool = False  # the stack passes through cgo glue (_cgo_, _Cfunc_)
+    summary: str = ""
+
+
+@dataclass
 class Facts:
     kinds: set[str] = field(default_factory=set)
     total_lines: int = 0
@@ -89,6 +116,10 @@ class Facts:
     go_evidence: int = 0
     foreign: dict[str, int] = field(default_factory=dict)  # language -> marker count
     notes: list[str] = field(default_factory=list)
+    panic_chain: list[PanicLink] = field(default_factory=list)  # only when chained or recovered
+    repanicked: bool = False
+    sanitizers: list[SanitizerReport] = field(default_factory=list)
+    register_dump: int = 0  # register lines after a fatal signal
     # every distinct line (dump frames appear once per bucket): text -> [first line no, count]
     lines: dict[str, list[int]] = field(default_factory=dict)
     # heap/allocs profile facts (advisor.heap), when the input is or holds a memory profile

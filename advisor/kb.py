@@ -177,16 +177,24 @@ class KnowledgeBase:
 
 
 def kb_digest(root: Path) -> str:
-    """Hash of every file the models are built from (paths and bytes)."""
+    """Hash of every file the models are built from (paths and bytes). Files are read
+    through kbfiles: a symlink to /dev/zero or out of the KB is hashed as its refusal, so
+    the validator (which runs on any new digest) reports it instead of this hanging."""
+    from . import kbfiles
+
     h = hashlib.sha256(CACHE_VERSION.encode())
-    files = sorted(root.glob("failure-modes/*/entry.yaml")) + sorted(root.glob("postmortems/*.yaml"))
+    found = kbfiles.discover(root)
+    files = found.entries + found.postmortems + [p for p, _ in found.problems]
     registry = root / "published-ids.txt"
-    if registry.is_file():
+    if os.path.lexists(registry):
         files.append(registry)
-    for p in files:
+    for p in sorted(files):
         h.update(str(p.relative_to(root)).encode())
         h.update(b"\0")
-        h.update(p.read_bytes())
+        try:
+            h.update(kbfiles.read_bytes(p, root, kbfiles.MAX_YAML_BYTES))
+        except kbfiles.UnsafeFile as exc:
+            h.update(f"unsafe: {exc}".encode())
         h.update(b"\0")
     return h.hexdigest()[:20]
 

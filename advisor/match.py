@@ -24,6 +24,7 @@ from typing import Literal
 from . import policy
 from .config import entry_url
 from .errors import UsageError
+from .explain import RuntimeContext, analyse, keep_candidate, ordered_notes
 from .facts import Bucket, Facts
 from .kb import KbView, KnowledgeBase, load_view
 from .normalise import Normalised, normalise_bytes
@@ -50,6 +51,7 @@ class Candidate:
     semantic: float | None = None
     buckets: list[Bucket] = field(default_factory=list)
     first_fix: str = ""
+    version_notes: list[dict] = field(default_factory=list)  # the paste's releases first (explain.py)
     kb: str = "shipped"  # the knowledge base the entry comes from
 
     def as_dict(self) -> dict:
@@ -60,6 +62,7 @@ class Candidate:
             "confidence": self.confidence,
             "url": self.url,
             "evidence": [e.as_dict() for e in self.evidence],
+            "version_notes": self.version_notes,
             "kb": self.kb,
         }
 
@@ -74,6 +77,7 @@ class MatchResult:
     notes: list[str]
     facts: Facts
     mode: str
+    runtime: RuntimeContext = field(default_factory=RuntimeContext)
 
     @property
     def abstained(self) -> bool:
@@ -81,13 +85,16 @@ class MatchResult:
 
     def as_dict(self) -> dict:
         """The JSON contract of design.md, plus compatible extras."""
+        v = self.runtime.versions
         return {
             "abstained": self.abstained,
             "abstain_reason": self.abstain_reason,
             "input": {"bytes": self.bytes, "lines": self.lines, "kinds": self.kinds,
-                      "goroutines": self.facts.goroutines, "notes": self.notes},
+                      "goroutines": self.facts.goroutines, "notes": self.notes,
+                      "go_versions": v.range, "go_version_evidence": [e.as_dict() for e in v.evidence[:8]]},
             "mode": self.mode,
             "matches": [m.as_dict() for m in self.matches],
+            "explanation": self.runtime.explanation(),
         }
 
 
@@ -121,13 +128,14 @@ class Advisor:
         return index.scores(vec)
 
     # -------------------------------------------------------------- matching
-    def match_bytes(self, data: bytes, top: int = 5) -> MatchResult:
+    def match_bytes(self, data: bytes, top: int = 5, *, size: int | None = None) -> MatchResult:
+        """size: the whole input's size when data is only its first part (see normalise_bytes)."""
         from .inputs import load_profile  # pprof profiles (protobuf, -top/-traces text); None for logs
 
         prof = load_profile(data)
         if prof is not None:
             return self.match_normalised(prof.norm, top, facts=prof.facts)
-        norm = normalise_bytes(data)
+        norm = normalise_bytes(data, size)
         return self.match_normalised(norm, top)
 
     def match_text(self, text: str, top: int = 5) -> MatchResult:
@@ -137,8 +145,10 @@ class Advisor:
         """`facts` (from a profile, or the growth between two dumps) replaces parsing `norm`."""
         facts = parse(norm.text) if facts is None else facts
         rule_scores: dict[str, RuleScore] = self.rules.evaluate(facts) if self.rules else {}
+        ctx = analyse(facts, norm.text, getattr(self.kb, "root", None))  # catalogue, Go releases
+        notes = list(norm.notes) + facts.notes + ([ctx.versions.note] if ctx.versions.note else [])
         base = dict(bytes=norm.original_bytes, lines=facts.total_lines, kinds=sorted(facts.kinds),
-                    notes=list(norm.notes) + facts.notes, facts=facts, mode=self.mode)
+                    notes=notes, facts=facts, mode=self.mode, runtime=ctx)
         if "not-go" in facts.kinds and not any(r.decisive for r in rule_scores.values()):
             return MatchResult([], "not-go-output", **base)
         evidence = {i: policy.RuleEvidence(r.score, r.decisive, r.excluded) for i, r in rule_scores.items()}
@@ -146,9 +156,13 @@ class Advisor:
         if free and self.mode == "hybrid" and looks_typed(norm.text):
             return self._match_prose(norm.text, facts, rule_scores, evidence, top, base)
 
-        sem = self._semantic_scores(norm.text, facts) if policy.wants_semantic(evidence, self.mode, free) else {}
+        # when the runtime named a failure no entry covers, only decisive evidence may answer,
+        # and the model cannot change that (explain.py)
+        ask = policy.wants_semantic(evidence, self.mode, free) and not ctx.unexplained
+        sem = self._semantic_scores(norm.text, facts) if ask else {}
         decisions = policy.combine_structured(sorted(self.kb.entries), evidence, sem, self.mode, free)
-        cands = [self._candidate(d, rule_scores.get(d.id), sem.get(d.id)) for d in decisions[: max(1, top)]]
+        decisions = [d for d in decisions if keep_candidate(ctx, d.decisive)]
+        cands = [self._candidate(d, rule_scores.get(d.id), sem.get(d.id), ctx) for d in decisions[: max(1, top)]]
         if not cands:
             reason = "not-go-output" if ("not-go" in facts.kinds or (free and facts.foreign)) else "no-matching-entry"
             return MatchResult([], reason, **base)
@@ -179,7 +193,7 @@ class Advisor:
         shared = index.known(tokens)
         cands = []
         for d in decisions:
-            c = self._candidate(d, rule_scores.get(d.id), dense.get(d.id))
+            c = self._candidate(d, rule_scores.get(d.id), dense.get(d.id), base["runtime"])
             words = _shared_words(shared, index, d.id)
             if words:
                 c.evidence.append(Evidence(0, "words in common: " + ", ".join(words), "bm25"))
@@ -193,7 +207,8 @@ class Advisor:
             self._lexical = load_index(self.kb)
         return self._lexical
 
-    def _candidate(self, d: policy.Decision, r: RuleScore | None, semantic: float | None) -> Candidate:
+    def _candidate(self, d: policy.Decision, r: RuleScore | None, semantic: float | None,
+                   ctx: RuntimeContext | None = None) -> Candidate:
         e = self.kb.entries[d.id]
         hits = r.hits if r is not None and d.rule_score > 0 else []
         evidence, seen = [], set()
@@ -207,6 +222,7 @@ class Advisor:
             id=e.id, title=e.title, score=d.score, confidence=d.confidence, url=entry_url(e.id),
             evidence=evidence, rule_score=d.rule_score, semantic=semantic,
             buckets=(r.buckets if r is not None and d.rule_score > 0 else []), first_fix=_first_fix(e),
+            version_notes=ordered_notes(e, ctx.versions) if ctx is not None else [],
             kb=self.kb.kb_of(e.id) if hasattr(self.kb, "kb_of") else "shipped",
         )
 

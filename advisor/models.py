@@ -22,6 +22,9 @@ from pydantic import (
     model_validator,
 )
 
+from .buildflags import BUILD_FLAG_SCHEMA_PATTERN, check_build_flag, check_env
+from .identities import OWNER_SCHEMA_PATTERN, check_owner
+
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 POSTMORTEM_ID_PATTERN = r"^\d{4}-\d{2}-\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*$"
 GO_VERSION_PATTERN = r"^1\.\d+(?:\.\d+)?$"
@@ -29,7 +32,11 @@ GO_VERSION_PATTERN = r"^1\.\d+(?:\.\d+)?$"
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 EntryId = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=80)]
 GoVersion = Annotated[str, StringConstraints(pattern=GO_VERSION_PATTERN)]
+CatalogueId = Annotated[str, StringConstraints(pattern=r"^(fatal|panic|print|signal|cgo)/[a-z0-9]+(?:-[a-z0-9]+)*$")]
 Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+Owner = Annotated[str, AfterValidator(check_owner), Field(json_schema_extra={"pattern": OWNER_SCHEMA_PATTERN})]
+BuildFlag = Annotated[str, AfterValidator(check_build_flag),
+                      Field(json_schema_extra={"pattern": BUILD_FLAG_SCHEMA_PATTERN})]
 
 
 class Strict(BaseModel):
@@ -86,6 +93,29 @@ class GoroutinePredicate(Strict):
     )
     min_wait_minutes: int = Field(
         0, ge=0, description="Longest wait ('[chan send, 37 minutes]') in the group."
+    )
+    leaked: bool | None = Field(
+        None,
+        description="true: only goroutines the goroutine-leak profile marked '(leaked)' (the "
+        "collector proved them unreachable, Go 1.26+); false: only goroutines not so marked.",
+    )
+
+
+class SanitizerPredicate(Strict):
+    """Matches a report of AddressSanitizer, LeakSanitizer or MemorySanitizer (-asan, -msan)."""
+
+    tool: list[Literal["asan", "lsan", "msan", "tsan"]] = Field(
+        default_factory=list, description="Sanitizers whose reports count; empty: any."
+    )
+    error: Text | None = Field(
+        None, description="Regex over the error kind, e.g. 'heap-use-after-free|heap-buffer-overflow'."
+    )
+    go_frames: bool | None = Field(
+        None, description="true: the report's stack has Go frames (a Go program, not a C one)."
+    )
+    cgo: bool | None = Field(
+        None, description="true: the stack passes through cgo glue (_cgo_, _Cfunc_): the bug is in C "
+        "code called from Go; false: it does not (Go code itself, e.g. unsafe)."
     )
 
 
@@ -170,7 +200,8 @@ class HeapPredicate(Strict):
 
 
 class MatchRule(Strict):
-    """One piece of evidence. Give exactly one of regex, goroutines, gctrace, heap, exit_code, kind."""
+    """One piece of evidence. Give exactly one of regex, catalogue, goroutines, gctrace, heap,
+    sanitizer, exit_code, kind."""
 
     id: EntryId = Field(description="Name shown as the evidence's rule (e.g. fatal-header).")
     description: Text | None = None
@@ -180,9 +211,17 @@ class MatchRule(Strict):
         "kept). Linear-time engine: no backreferences or lookaround.",
     )
     ignore_case: bool = False
+    catalogue: list[CatalogueId] | None = Field(
+        None,
+        description="Ids of runtime messages in kb/runtime-messages.yaml (e.g. "
+        "'fatal/concurrent-map-writes'). The rule matches the lines the runtime prints for any "
+        "of them, compiled to RE2 from the catalogue, so the runtime's wording lives in one place "
+        "and every release's variant is covered. The messages must be classified as this entry.",
+    )
     min_lines: int = Field(1, ge=1, description="regex: at least this many lines must match.")
     goroutines: GoroutinePredicate | None = None
     gctrace: GctracePredicate | None = None
+    sanitizer: SanitizerPredicate | None = None
     heap: HeapPredicate | None = Field(
         None, description="Memory in a heap or allocs profile, or its growth between two profiles."
     )
@@ -212,12 +251,13 @@ class MatchRule(Strict):
     def _exactly_one_matcher(self) -> MatchRule:
         given = [
             n
-            for n in ("regex", "goroutines", "gctrace", "heap", "exit_code", "kind")
+            for n in ("regex", "catalogue", "goroutines", "gctrace", "heap", "sanitizer", "exit_code", "kind")
             if getattr(self, n) is not None
         ]
         if len(given) != 1:
             raise ValueError(
-                "a rule needs exactly one of regex, goroutines, gctrace, heap, exit_code, kind "
+                "a rule needs exactly one of regex, catalogue, goroutines, gctrace, heap, sanitizer, exit_code, "
+                "kind "
                 f"(got {', '.join(given) or 'none'})"
             )
         return self
@@ -235,6 +275,16 @@ class MatchSpec(Strict):
 
 
 # --------------------------------------------------------------------------- advice that has been run
+
+
+def _check_run_env(env: dict[str, str]) -> dict[str, str]:
+    """The reproducer's env rules (buildflags.check_env), plus the switch that puts the leak
+    reproducers in their long-running mode (ADVISOR_REPRO_LIVE=1)."""
+    check_env({k: v for k, v in env.items() if k != "ADVISOR_REPRO_LIVE"})
+    return env
+
+
+RunEnv = Annotated[dict[str, str], AfterValidator(_check_run_env)]
 
 
 class OutputCheck(Strict):
@@ -292,7 +342,7 @@ class Demonstration(Strict):
     variant: Literal["repro", "fixed"] = Field(
         "repro", description="Which program runs: repro/main.go, or fixed/main.go when the "
         "setting is made in code there.")
-    env: dict[str, str] = Field(
+    env: RunEnv = Field(
         default_factory=dict, description="Environment set over the reproducer's own "
         "repro.env, e.g. {GOMEMLIMIT: 256MiB}.")
     args: list[str] | None = Field(None, description="Arguments instead of repro.args.")
@@ -331,8 +381,9 @@ class DetectionRun(Strict):
 
     on: Literal["live", "program", "output", "source"]
     variant: Literal["repro", "fixed"] = "repro"
-    env: dict[str, str] = Field(
-        default_factory=dict, description="Environment for the program over repro.env.")
+    env: RunEnv = Field(
+        default_factory=dict, description="Environment for the program over repro.env "
+        "(ADVISOR_REPRO_LIVE=1 starts a leak reproducer's long-running mode).")
     args: list[str] | None = Field(
         None, description="Arguments instead of repro.args (on: program, they follow the "
         "substituted ./server).")
@@ -520,8 +571,12 @@ class Repro(Strict):
     expect_exit: int | None = Field(
         None, description="Exit status of the reproducer; null when it varies."
     )
-    build_flags: list[str] = Field(default_factory=list, description="e.g. ['-race'].")
-    env: dict[str, str] = Field(default_factory=dict, description="e.g. GOTRACEBACK: all.")
+    build_flags: list[BuildFlag] = Field(
+        default_factory=list, description="e.g. ['-race']. An allow-list: no flag that runs another "
+        "program or touches files outside the build (-toolexec, -exec, -overlay, -modfile, ...).")
+    env: Annotated[dict[str, str], AfterValidator(check_env)] = Field(
+        default_factory=dict, description="e.g. GOTRACEBACK: all. Not PATH, HOME, LD_* or the Go "
+        "toolchain's own variables.")
     args: list[str] = Field(default_factory=list)
     cgo: bool = Field(False, description="Needs CGO_ENABLED=1 and a C compiler.")
     language_version: GoVersion | None = Field(
@@ -589,7 +644,9 @@ class FailureMode(Strict):
     alerts: list[Alert] = Field(default_factory=list)
     references: list[Reference] = Field(min_length=1)
     related: list[EntryId] = Field(default_factory=list)
-    owners: list[Text] = Field(min_length=1)
+    owners: list[Owner] = Field(
+        min_length=1, description="GitHub handles (@user, @org/team) or e-mail addresses; they "
+        "review changes to this entry (.github/CODEOWNERS).")
     last_reviewed: dt.date
 
 
@@ -633,5 +690,5 @@ class Postmortem(Strict):
     went_badly: list[Text] = Field(min_length=1)
     action_items: list[ActionItem] = Field(min_length=1)
     lessons: list[Text] = Field(default_factory=list)
-    owners: list[Text] = Field(min_length=1)
+    owners: list[Owner] = Field(min_length=1, description="GitHub handles (@user, @org/team) or e-mail addresses.")
     tags: list[Text] = Field(default_factory=list)

@@ -16,76 +16,85 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import islice
+
+import re2
 
 from .facts import Bucket, Facts, Frame, GcCycle, SchedLine
+from .parse_forms import is_dump_writer, scan_panic_chain, scan_register_dump, scan_sanitizers, split_state
+from .regex import compile_re2, linear
 
-_GID = re.compile(r"goroutine (\d{1,19})")
-_GHEADER_LOOSE = re.compile(r"^goroutine (\d{1,19})\b[^\n]*(?:\n|$)", re.M)
-_SPLIT_GOROUTINES = re.compile(r"\n(?=goroutine \d+ )")
-_MINUTES = re.compile(r"(\d{1,9}) minutes?")
-# "main.worker(0xc000012345, 0x5)" -> "main.worker(...)"; also strips traceback pc/sp
-_ARGS = re.compile(r"\((?:[^()\n]|\{[^}\n]*\})*\)$", re.M)
-_FPSP = re.compile(r" fp=0x[0-9a-f]+ sp=0x[0-9a-f]+ pc=0x[0-9a-f]+$", re.M)
-_OFFSET = re.compile(r" \+0x[0-9a-f]+$")
-_CREATED = re.compile(r"^created by (\S+?)(?: in goroutine (\d+))?$")
-_PROFILE_BUCKET = re.compile(r"^(\d{1,12}) @(?: 0x[0-9a-f]+)+\s*$")
-_PROFILE_FRAME = re.compile(r"^#\s+0x[0-9a-f]+\s+(\S+?)\+0x[0-9a-f]+\s+(\S+)")
+_GID = linear(re.compile(r"goroutine (\d{1,19})"), use="match")
+_GHEADER_LOOSE = linear(re.compile(r"^goroutine (\d{1,19})\b[^\n]*(?:\n|$)", re.M))
+_SPLIT_GOROUTINES = linear(re.compile(r"\n(?=goroutine \d+ )"))
+_MINUTES = linear(re.compile(r"(\d{1,9}) minutes?"), use="match")
+# "main.worker(0xc000012345, 0x5)" -> "main.worker(...)"; also strips traceback pc/sp.
+# Two unambiguous alternatives (no parentheses inside; or parentheses only inside {...}
+# groups without nested braces): a character can be read only one way, so a line cannot
+# make the engine try exponentially many splits, as "(?:[^()]|\{[^}]*\})*" did on "{a}{a}...".
+# Possessive (*+): nothing after a run can be given back usefully, and Python's engine
+# otherwise keeps a backtracking record per character (130 bytes a character on one line).
+_ARGS = linear(re.compile(r"\([^()\n]*+\)$|\((?:[^(){}\n]++|\{[^{}\n]*+\})*+\)$", re.M), seeds=("{a}", "{(a)}"))
+_FPSP = linear(re.compile(r" fp=0x[0-9a-f]+ sp=0x[0-9a-f]+ pc=0x[0-9a-f]+$", re.M))
+_OFFSET = linear(re.compile(r" \+0x[0-9a-f]+$"))
+_CREATED = linear(re.compile(r"^created by (\S+?)(?: in goroutine (\d+))?$"), use="match")
+_PROFILE_BUCKET = linear(re.compile(r"^(\d{1,12}) @(?: 0x[0-9a-f]++)++\s*$"), use="match")
+_PROFILE_FRAME = linear(re.compile(r"^#\s+0x[0-9a-f]+\s+(\S+?)\+0x[0-9a-f]+\s+(\S+)"), use="match")
 
-_PANIC = re.compile(r"^panic: (.*)$", re.M)
-_FATAL = re.compile(r"^fatal error: (.*)$", re.M)
-_SIGNAL = re.compile(r"^(?:\[signal (SIG\w+[^\]]*)\]|(SIG[A-Z0-9]+: [a-z][^\n]*))$", re.M)
-_EXIT = re.compile(
-    r"(?:exit status|Exit Code:|exited with code|exit code|exitCode[\"']?:)\s*(\d{1,3})\b"
-    r"|^signal: (killed)$|\b(OOMKilled)\b",
-    re.M | re.I,
+_PANIC = linear(re.compile(r"^panic: (.*)$", re.M))
+_FATAL = linear(re.compile(r"^fatal error: (.*)$", re.M))
+_SIGNAL = linear(re.compile(r"^(?:\[signal (SIG\w[^\]\n]*)\]|(SIG[A-Z0-9]+: [a-z][^\n]*))$", re.M))
+# RE2: case-insensitive alternations cost Python's engine ~200 ns a character on long text.
+_EXIT = compile_re2(
+    r"(?im)(?:exit status|Exit Code:|exited with code|exit code|exitCode[\"']?:)\s*(\d{1,3})\b"
+    r"|^signal: (killed)$|\b(OOMKilled)\b"
 )
-_GC = re.compile(
+# The rest of the line is group 8; "(forced)" at its end is tested in Python: an optional
+# group before "[ \t]*$" made a run of spaces cost quadratic time.
+_GC = linear(re.compile(
     r"^gc (\d{1,12}) @(\d{1,12}(?:\.\d{1,9})?)s (\d{1,3})%: [^\n]*? ms cpu, (\d{1,12}(?:\.\d+)?)->(\d{1,12}(?:\.\d+)?)->(\d{1,12}(?:\.\d+)?) MB, (\d{1,12}(?:\.\d+)?) MB goal"
-    r"[^\n]*?(\(forced\))?[ \t]*$",
+    r"([^\n]*)",
     re.M,
-)
-_SCHED = re.compile(
+))
+_SCHED = linear(re.compile(
     r"^SCHED (\d{1,15})ms: gomaxprocs=(\d{1,9}) idleprocs=(\d{1,9}) threads=(\d{1,9})[^\n]*? runqueue=(\d{1,12})", re.M
-)
+))
 
-# Markers used to classify the input. Counted with whole-text findall.
-_KIND_MARKERS: dict[str, re.Pattern[str]] = {
-    "race-report": re.compile(r"^WARNING: DATA RACE$", re.M),
-    "goleak": re.compile(r"found unexpected goroutines|^\[?Goroutine \d+ in state ", re.M),
-    "goroutineleak-profile": re.compile(r"^goroutineleak profile: total \d+", re.M),
-    "test-timeout": re.compile(r"^panic: test timed out after", re.M),
-    "oom-kill": re.compile(
-        r"Out of memory: Kill(?:ed)? process|invoked oom-killer|Memory cgroup out of memory|oom-kill:|oom_reaper",
-        re.M),
-    "kubernetes": re.compile(
-        r"\bOOMKilled\b|CrashLoopBackOff|Back-off restarting failed container|^\s*Last State:\s+Terminated"
-        r"|^\s*Exit Code:\s+\d+|^\s*Reason:\s+\w+|^Events:$",
-        re.M),
+# Markers used to classify the input, on RE2 (off the hot path, and some of them would
+# backtrack: "^\s*" spans blank lines). Counted with whole-text finditer, up to MAX_MARKERS.
+_KIND_MARKERS: dict[str, re2._Regexp] = {
+    "race-report": compile_re2(r"(?m)^WARNING: DATA RACE$"),
+    "goleak": compile_re2(r"(?m)found unexpected goroutines|^\[?Goroutine \d+ in state "),
+    "goroutineleak-profile": compile_re2(r"(?m)^goroutineleak profile: total \d+"),
+    "test-timeout": compile_re2(r"(?m)^panic: test timed out after"),
+    "oom-kill": compile_re2(
+        r"Out of memory: Kill(?:ed)? process|invoked oom-killer|Memory cgroup out of memory|oom-kill:|oom_reaper"),
+    "kubernetes": compile_re2(
+        r"(?m)\bOOMKilled\b|CrashLoopBackOff|Back-off restarting failed container|^\s*Last State:\s+Terminated"
+        r"|^\s*Exit Code:\s+\d+|^\s*Reason:\s+\w+|^Events:$"),
 }
-_GO_MARKERS = re.compile(
-    r"^goroutine \d+ |^created by |^panic: |^fatal error: |\.go:\d+(?: \+0x[0-9a-f]+)?$|^runtime\.\w+\("
+MAX_MARKERS = 10_000
+_GO_MARKERS = compile_re2(  # RE2 for the same reason as _EXIT; counted up to MAX_MARKERS
+    r"(?m)^goroutine \d+ |^created by |^panic: |^fatal error: |\.go:\d+(?: \+0x[0-9a-f]+)?$|^runtime\.\w+\("
     r"|^goroutine profile: total|^gc \d+ @|^SCHED \d+ms|^WARNING: DATA RACE|^\[signal SIG|^exit status \d+"
-    r"|^(?:---|===) (?:FAIL|RUN|PASS)|^FAIL\s",
-    re.M,
+    r"|^(?:---|===) (?:FAIL|RUN|PASS)|^FAIL\s"
 )
-_FOREIGN: dict[str, re.Pattern[str]] = {
-    "python": re.compile(r"^Traceback \(most recent call last\):|^\s*File \"[^\"]+\", line \d+", re.M),
-    "java": re.compile(
-        r"^Exception in thread |^\s*at [\w$.<>]+\((?:[\w$]+\.(?:java|kt|scala)(?::\d+)?|Native Method|Unknown Source)\)"
-        r"|\bjava\.(?:lang|util|io|net)\.[\w.$]*(?:Error|Exception)\b|^Caused by: [\w.$]+(?:Error|Exception)",
-        re.M),
-    "node": re.compile(
-        r"^\s+at .+ \(.+\.[cm]?[jt]s:\d+:\d+\)|node:internal|^\s+at [\w.<>]+ \(node:|UnhandledPromiseRejection"
-        r"|JavaScript heap out of memory|\bv8::internal::|\bnode::\w+", re.M),
-    "rust": re.compile(r"thread '[^']*' panicked at|RUST_BACKTRACE|^\s+\d+: (?:std|core)::", re.M),
-    "nginx": re.compile(r"\[(?:emerg|alert|crit|error|warn|notice)\] \d+#\d+: ", re.M),
-    "dotnet": re.compile(r"Unhandled exception\. System\.|^\s+at [\w.]+\(.*\) in .+\.cs:line \d+", re.M),
-    "ruby": re.compile(r"\.rb:\d+:in `", re.M),
-    "c": re.compile(
-        r"^==\d+==ERROR: AddressSanitizer|^#\d+\s+0x[0-9a-f]+ in [\w:~<>]+|^Program received signal SIG"
-        r"|^\(gdb\) |\bstd::(?:__cxx11::|vector<|basic_string<)",
-        re.M),
-    "php": re.compile(r"PHP (?:Fatal|Warning|Parse) error|^(?:PHP )?Fatal error: .* on line \d+", re.M),
+_FOREIGN: dict[str, re2._Regexp] = {  # RE2: "java.lang." repeated made the Python version quadratic
+    "python": compile_re2(r"(?m)^Traceback \(most recent call last\):|^\s*File \"[^\"]+\", line \d+"),
+    "java": compile_re2(
+        r"(?m)^Exception in thread |^\s*at [\w$.<>]+\((?:[\w$]+\.(?:java|kt|scala)(?::\d+)?|Native Method|Unknown Source)\)"
+        r"|\bjava\.(?:lang|util|io|net)\.[\w.$]*(?:Error|Exception)\b|^Caused by: [\w.$]+(?:Error|Exception)"),
+    "node": compile_re2(
+        r"(?m)^\s+at .+ \(.+\.[cm]?[jt]s:\d+:\d+\)|node:internal|^\s+at [\w.<>]+ \(node:|UnhandledPromiseRejection"
+        r"|JavaScript heap out of memory|\bv8::internal::|\bnode::\w+"),
+    "rust": compile_re2(r"(?m)thread '[^']*' panicked at|RUST_BACKTRACE|^\s+\d+: (?:std|core)::"),
+    "nginx": compile_re2(r"\[(?:emerg|alert|crit|error|warn|notice)\] \d+#\d+: "),
+    "dotnet": compile_re2(r"(?m)Unhandled exception\. System\.|^\s+at [\w.]+\(.*\) in .+\.cs:line \d+"),
+    "ruby": compile_re2(r"\.rb:\d+:in `"),
+    "c": compile_re2(
+        r"(?m)^==\d+==ERROR: AddressSanitizer|^#\d+\s+0x[0-9a-f]+ in [\w:~<>]+|^Program received signal SIG"
+        r"|^\(gdb\) |\bstd::(?:__cxx11::|vector<|basic_string<)"),
+    "php": compile_re2(r"(?m)PHP (?:Fatal|Warning|Parse) error|^(?:PHP )?Fatal error: .* on line \d+"),
 }
 
 # State inferred from the top of a stack, for formats that do not print it (debug=1 profiles).
@@ -107,6 +116,10 @@ _STATE_FROM_FRAME = [
     ("syscall.RawSyscall", "syscall"),
     ("internal/runtime/syscall.Syscall6", "syscall"),
 ]
+
+# Comment headers of saved outputs ('# source: <command>'): they describe the output,
+# often in the failure's own words, and must never count as evidence for it.
+_HEADER_COMMENTS = ("# source:", "# command:", "# note:", "# exit:", "# go:")
 
 MAX_BUCKETS = 20000  # a dump of all-different stacks still stays bounded
 
@@ -166,11 +179,12 @@ def _parse_stack(rest: str) -> tuple[str, list[Frame], Frame | None, bool, list[
     return key, frames, created, elided, trailing
 
 
-def _parse_state(raw: str | None) -> tuple[str, int, bool]:
+def _parse_state(raw: str | None) -> tuple[str, int, bool, bool]:
+    """'chan send (leaked), 37 minutes, locked to thread' -> (state, minutes, locked, leaked)."""
     if not raw:
-        return "unknown", 0, False
+        return "unknown", 0, False, False
     parts = [p.strip() for p in raw.split(",")]
-    state = parts[0] or "unknown"
+    state, leaked = split_state(parts[0] or "unknown")
     wait = 0
     locked = False
     for p in parts[1:]:
@@ -179,7 +193,7 @@ def _parse_state(raw: str | None) -> tuple[str, int, bool]:
             wait = int(m.group(1))
         elif p == "locked to thread":
             locked = True
-    return state, wait, locked
+    return state, wait, locked, leaked
 
 
 def _add_goroutine(ds: _DumpState, block: str, line_no: int, other: list[tuple[int, str]]) -> None:
@@ -223,8 +237,8 @@ def _add_profile_bucket(ds: _DumpState, block: str, line_no: int) -> bool:
 # A frame's argument list, when the next line is its file:line (tab or spaces):
 # "main.worker(0xc000012345, 0x5)" -> "main.worker(...)". Applied to the whole text at C
 # speed, so goroutines that differ only in arguments become identical text.
-_ARGS_FAST = re.compile(r"\([^()\n]*\)\n(?=\t| {2,}\S)")
-_REST_HEADER = re.compile(r"(?: gp=\S+)?(?: m=\S+)?(?: mp=\S+)?(?: \[([^\]\n]*)\])?:?[ \t]*(?:\n|$)")
+_ARGS_FAST = linear(re.compile(r"\([^()\n]*\)\n(?=\t| {2,}\S)"))
+_REST_HEADER = linear(re.compile(r"(?: gp=\S+)?(?: m=\S+)?(?: mp=\S+)?(?: \[([^\]\n]*)\])?:?[ \t]*(?:\n|$)"), use="match")
 
 
 def _add_group(ds: _DumpState, rest: str, count: int, line_no: int, gid: str,
@@ -239,22 +253,29 @@ def _add_group(ds: _DumpState, rest: str, count: int, line_no: int, gid: str,
         if raw_state is None:
             ds.unknown_headers += count
     parsed = ds.stack_cache.get(stack)
+    if parsed is None and len(ds.buckets) >= MAX_BUCKETS:
+        # No room for a new bucket: count it without parsing its stack, so that a dump of
+        # a million different stacks costs a dictionary lookup per goroutine, not a parse.
+        ds.goroutines += count
+        ds.overflow += count
+        return None
     if parsed is None:
         parsed = _parse_stack(stack)
         if len(ds.stack_cache) < 200000:  # all-different stacks must not grow memory without bound
             ds.stack_cache[stack] = parsed
     key, frames, created, elided, trailing = parsed
-    state, wait, locked = _parse_state(raw_state)
+    state, wait, locked, leaked = _parse_state(raw_state)
     ds.goroutines += count
     for off, text in trailing:  # "exit status 2" right after the last frame
         other.append((line_no + 1 + off, text))
-    b = ds.buckets.get((state, key))
+    bkey = (state + " (leaked)" if leaked else state, key)
+    b = ds.buckets.get(bkey)
     if b is None:
         if len(ds.buckets) >= MAX_BUCKETS:
             ds.overflow += count
             return
-        b = ds.buckets[(state, key)] = Bucket(state=state, frames=frames, created_by=created,
-                                              first_line=line_no, elided=elided)
+        b = ds.buckets[bkey] = Bucket(state=state, frames=frames, created_by=created,
+                                      first_line=line_no, elided=elided, leaked=leaked)
     b.count += count
     b.max_wait = max(b.max_wait, wait)
     b.min_wait = wait if b.min_wait is None else min(b.min_wait, wait)  # for '[5~12 minutes]'
@@ -330,6 +351,9 @@ def parse(text: str) -> Facts:
     facts.total_lines = line_no - 1 if not text.endswith("\n") else line_no - 2
     facts.goroutines = ds.goroutines
     facts.buckets = sorted(ds.buckets.values(), key=lambda b: (-b.count, b.first_line))
+    if profile and "goroutineleak profile: total" in text:
+        for b in facts.buckets:  # every goroutine of a leak profile is one the collector proved leaked
+            b.leaked = True
     if profile and any(b.state == "unknown" for b in ds.buckets.values()):
         facts.notes.append("a debug=1 goroutine profile has no goroutine states; "
                            "states were inferred from runtime frames where printed. "
@@ -392,7 +416,7 @@ def _scan_other(facts: Facts, text: str, nums: list[int]) -> None:
             facts.gc.append(GcCycle(
                 number=int(m.group(1)), at_seconds=float(m.group(2)), cpu_percent=float(m.group(3)),
                 heap_start=float(m.group(4)), heap_end=float(m.group(5)), heap_live=float(m.group(6)),
-                goal=float(m.group(7)), forced=bool(m.group(8)), line=at(m.start()),
+                goal=float(m.group(7)), forced=m.group(8).rstrip().endswith("(forced)"), line=at(m.start()),
             ))
     if "SCHED " in text:
         for m in _SCHED.finditer(text):
@@ -400,7 +424,16 @@ def _scan_other(facts: Facts, text: str, nums: list[int]) -> None:
                 at_ms=int(m.group(1)), gomaxprocs=int(m.group(2)), idleprocs=int(m.group(3)),
                 threads=int(m.group(4)), runqueue=int(m.group(5)), line=at(m.start()),
             ))
-    facts.races = len(_KIND_MARKERS["race-report"].findall(text))
+    facts.races = _count(_KIND_MARKERS["race-report"], text)
+    _scan_forms(facts, text, at)
+
+
+def _scan_forms(facts: Facts, text: str, at: _LineIndex) -> None:
+    """Chained panics, sanitizer reports, register dumps (parse_forms.py)."""
+    if "panic: " in text or "fatal error: " in text:
+        scan_panic_chain(facts, text, lambda pos: at(pos))
+    scan_sanitizers(facts, text, lambda pos: at(pos))
+    scan_register_dump(facts, text)
 
 
 def _collect_lines(facts: Facts, other: list[tuple[int, str]], ds: _DumpState) -> None:
@@ -408,10 +441,15 @@ def _collect_lines(facts: Facts, other: list[tuple[int, str]], ds: _DumpState) -
     counts = Counter(t for _, t in other)
     lines: dict[str, list[int]] = {}
     for n, t in other:
+        if t.startswith(_HEADER_COMMENTS):
+            continue  # a fixture's or sample's own header ('# source: ...'): never evidence
         if t not in lines:
             lines[t] = [n, counts[t]]
     for b in ds.buckets.values():
-        header = f"goroutine {b.ids[0] if b.ids else 0} [{b.state}" + (f", {b.max_wait} minutes" if b.max_wait else "") + "]:"
+        if is_dump_writer(b):
+            continue  # the goroutine that wrote the dump: how it was taken, not what went wrong
+        header = (f"goroutine {b.ids[0] if b.ids else 0} [{b.state}" + (" (leaked)" if b.leaked else "")
+                  + (f", {b.max_wait} minutes" if b.max_wait else "") + "]:")
         rows = [(0, header)]
         for f in b.frames:
             rows.append((f.offset, f"{f.function}(...)"))
@@ -426,6 +464,11 @@ def _collect_lines(facts: Facts, other: list[tuple[int, str]], ds: _DumpState) -
             else:
                 cur[1] += b.count
     facts.lines = lines
+
+
+def _count(rx, text: str, cap: int = MAX_MARKERS) -> int:
+    """Matches of an RE2 pattern, up to cap (the classifier compares counts; it needs no more)."""
+    return sum(1 for _ in islice(rx.finditer(text), cap))
 
 
 def _classify(facts: Facts, text: str) -> None:
@@ -448,13 +491,13 @@ def _classify(facts: Facts, text: str) -> None:
                 kinds.add(kind)
         elif rx.search(text):
             kinds.add(kind)
-    facts.go_evidence = len(_GO_MARKERS.findall(text)) + facts.goroutines
+    facts.go_evidence = _count(_GO_MARKERS, text) + facts.goroutines
     for lang, rx in _FOREIGN.items():
-        hits = len(rx.findall(text))
+        hits = _count(rx, text)
         if hits:
             facts.foreign[lang] = hits
     structural = {"panic", "fatal-error", "signal", "goroutine-dump", "race-report", "gctrace", "schedtrace",
-                  "oom-kill", "goleak", "goroutineleak-profile", "test-timeout"}
+                  "oom-kill", "goleak", "goroutineleak-profile", "test-timeout", "sanitizer-report", "panic-chain"}
     if not kinds and facts.go_evidence == 0:
         kinds.add("free-text" if not facts.foreign else "not-go")
     elif facts.go_evidence == 0 and not (kinds & structural) and not facts.foreign and _is_prose(text):

@@ -35,8 +35,39 @@ def _abstain_text(result: MatchResult) -> str:
             return "This text is about another ecosystem (its words name another language or tool), not Go. No match."
         langs = ", ".join(sorted(result.facts.foreign)) or "unknown"
         return f"This does not look like output of a Go program (looks like: {langs}). No match."
+    if result.runtime.explanation():
+        return "The Go runtime says what failed, and no failure mode in the knowledge base covers it."
     return ("This looks like Go output or a Go symptom, but no failure mode in the knowledge base "
             "matches it with enough confidence.")
+
+
+def _versions_text(result: MatchResult) -> str | None:
+    """'Go >=1.24,<1.26 (wait reason [sync.WaitGroup.Wait], line 12; ...)' or None."""
+    v = result.runtime.versions
+    if v.range is None:
+        return None
+    lo = next((e for e in v.evidence if e.lo is not None and e.lo == v.lo), None)
+    hi = next((e for e in v.evidence if e.hi is not None and e.hi == v.hi), None)
+    why = "; ".join(f"{e.why}, line {e.line}" for e in (lo, hi) if e is not None)
+    return f"Printed by Go {v.range}" + (f" ({why})" if why else "")
+
+
+def _explanation_lines(result: MatchResult) -> list[str]:
+    ex = result.runtime.explanation()
+    if not ex:
+        return []
+    out = [f"Runtime message (line {ex['line']}): {ex['message']}",
+           f"  means: {ex['meaning']}",
+           f"  printed by Go {ex['releases']} from {', '.join(ex['source'][:2])}"]
+    out += [f"  also line {a['line']}: {a['message']} ({a['meaning']})" for a in ex["also"][:2]]
+    if result.abstained:
+        out.append(ex["suggestion"])
+    return out
+
+
+def _first_note(m) -> str | None:
+    notes = [n for n in m.version_notes if n.get("applies")]
+    return f"Go {notes[0]['version']}: {notes[0]['note']}" if notes else None
 
 
 def render_terminal(result: MatchResult, console: Console) -> None:
@@ -52,12 +83,18 @@ def render_terminal(result: MatchResult, console: Console) -> None:
     console.print(summary)
     for note in result.notes:
         console.print(Text(f"note: {note}", style="dim italic"))
+    versions = _versions_text(result)
+    if versions:
+        console.print(Text(versions, style="dim"))
     if f.buckets and f.goroutines > 1:
         console.print(Text("Top goroutine buckets:", style="bold"))
         for b in f.buckets[:3]:
             console.print(Text(f"  {bucket_line(b)}  (line {b.first_line})"))
     if result.abstained:
         console.print(Text(_abstain_text(result), style="yellow"))
+    for line in _explanation_lines(result):
+        console.print(Text(line, style="cyan" if line.startswith("Runtime") else ""), overflow="fold")
+    if result.abstained:
         return
     render_match_list(result, console)
 
@@ -79,6 +116,9 @@ def render_match_list(result: MatchResult, console: Console) -> None:
                                style="dim"))
         if m.first_fix:
             console.print(Text(f"   first fix: {m.first_fix}"))
+        note = _first_note(m)
+        if note:
+            console.print(Text(f"   for this release: {note}", style="dim"), overflow="fold")
         console.print(Text(f"   {m.url}", style="underline blue"))
 
 
@@ -86,12 +126,19 @@ def render_markdown(result: MatchResult) -> str:
     out = ["### Go failure advisor", ""]
     kinds = ", ".join(result.kinds) or "text"
     out.append(f"Input: {result.bytes:,} bytes, {result.lines:,} lines ({kinds}).")
+    versions = _versions_text(result)
+    if versions:
+        out.append(f"{versions}.")
     f = result.facts
     if f.buckets and f.goroutines > 1:
         out += ["", "Top goroutine buckets:", ""]
         out += [f"- {bucket_line(b)} (line {b.first_line})" for b in f.buckets[:3]]
     if result.abstained:
         out += ["", f"**No match.** {_abstain_text(result)}"]
+    ex = _explanation_lines(result)
+    if ex:
+        out += ["", "```text", *ex, "```"]
+    if result.abstained:
         return "\n".join(out) + "\n"
     return "\n".join(out + markdown_match_list(result)) + "\n"
 
@@ -111,4 +158,7 @@ def markdown_match_list(result: MatchResult) -> list[str]:
             out.append("_semantic similarity only; no runtime line proves it._")
         if m.first_fix:
             out.append(f"First fix: {m.first_fix}. Runbook: {m.url}")
+        note = _first_note(m)
+        if note:
+            out.append(f"For this release: {note}")
     return out

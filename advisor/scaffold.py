@@ -20,6 +20,10 @@ import yaml
 from .errors import UsageError
 from .kb import project_root
 from .models import ID_PATTERN, Category
+from .regex import linear
+
+# ID_PATTERN, possessive: the same ids, without a backtracking record per character
+_ID = linear(re.compile(r"[a-z0-9]++(?:-[a-z0-9]++)*+"), use="match", reads="a new entry's id")
 
 try:
     from yaml import CSafeLoader as _Loader
@@ -236,7 +240,7 @@ class Scaffold:
 def check_new_id(ident: str) -> None:
     if len(ident) > MAX_ID_LENGTH:
         raise UsageError(f"id '{ident}' is longer than {MAX_ID_LENGTH} characters")
-    if not re.fullmatch(ID_PATTERN, ident):
+    if not _ID.fullmatch(ident):
         raise UsageError(
             f"id '{ident}' does not match {ID_PATTERN}: lowercase ASCII words joined by "
             "single hyphens, e.g. nil-map-assignment"

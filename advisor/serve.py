@@ -4,18 +4,30 @@
                     {"text": "...", "top": 5}; ?top=N also works. Answers design.md's
                     JSON contract (the same object as `advisor match --json`).
     GET  /          a minimal HTML paste page (no external assets, strict CSP).
-    GET  /healthz   {"status": "ok", "entries": N, "mode": "..."}.
+    GET  /healthz   {"status": "ok", "entries": N, "mode": "...", ...}.
     POST /slack/command   Slack/Mattermost slash commands, signed (advisor/slack.py).
 
 Safe to expose inside a company network: the service only reads the knowledge base it
-was started with; no request names a file, runs code or reaches another host. Limits:
-a request body is at most `max_bytes` (413 beyond; checked on Content-Length and while
-streaming), at most `max_pending` requests wait for a matcher (503 beyond), matching
-runs in a thread pool bounded to `concurrency` workers, and pastes above `large_bytes`
-share a single extra worker, so one huge paste never starves the small ones. Error
-messages never echo the input (pasted logs hold secrets).
+was started with; no request names a file, runs code or reaches another host. A hostile
+or unlucky client cannot freeze it:
 
-One `Advisor` per process, created (KB loaded, model and index warmed) at startup.
+- matching runs in worker processes (advisor/workers.py) with a time limit per request,
+  so the event loop only waits: /healthz and small pastes answer while a pathological
+  paste is stopped after `match_timeout` seconds (503);
+- a body must arrive within `body_timeout` seconds (408) and is at most `max_bytes`
+  (413, on Content-Length and while streaming); at most `max_receiving` bodies arrive at
+  once (503), and only complete requests count as pending (`max_pending`, 503), so slow
+  senders cannot starve fast ones; pastes above `large_bytes` share their own worker;
+- uvicorn is given a protocol (advisor/serve_http.py) that bounds connections and header
+  time and answers its own refusals (503, 400) in the same JSON shape;
+- every response, errors included, is JSON `{"error": "..."}` with the security headers,
+  and error messages never echo the input (pasted logs hold secrets).
+
+The app is built from a list of routes: the core ones here, then those of every module
+named in ROUTE_MODULES (each has `routes(service) -> list[BaseRoute]` and uses
+`service.read_body()` and `service.run_job()` to get the same limits), then the paste
+page at "/" last, so a module may serve something else there. One `Service` per process,
+started (KB loaded, model and index warmed, workers forked) before uvicorn binds.
 """
 
 from __future__ import annotations
@@ -23,27 +35,33 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
-import json
-from collections.abc import AsyncIterator
+import importlib
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from typing import Any, Literal
 
 import anyio
 import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
-from .errors import AdvisorError
 from .match import Advisor
+from .workers import MAX_TOP, JobError, ProcessPool, ThreadMatcher, match_body, parse_top
 
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024
 # Bodies taken as the pasted text itself. curl -d/--data-binary sends
 # application/x-www-form-urlencoded unless told otherwise, so that is the raw text too.
 TEXT_TYPES = ("", "text/plain", "text/x-log", "application/octet-stream",
               "application/x-www-form-urlencoded")
-MAX_TOP = 20
+# Modules that add routes: each defines routes(service: Service) -> list[BaseRoute].
+ROUTE_MODULES: tuple[str, ...] = (
+    "advisor.slack",  # POST /slack/command: Slack/Mattermost slash commands
+)
+
+__all__ = ["MAX_TOP", "ROUTE_MODULES", "JobError", "ServeConfig", "Service", "create_app", "json_error", "run"]
 
 
 @dataclass
@@ -52,20 +70,30 @@ class ServeConfig:
     model: str | None = None
     kb_root: str | list[str] | None = None
     max_bytes: int = DEFAULT_MAX_BYTES
-    large_bytes: int = 256 * 1024  # pastes above this share one worker
-    # Matcher threads for ordinary pastes, one per core of the 2-core target. One vs two
+    large_bytes: int = 256 * 1024  # pastes above this share one worker of their own
+    # Matcher workers for ordinary pastes, one per core of the 2-core target. One vs two
     # measured within noise on a shared machine (benchmarks/serve_bench.py --concurrency).
     concurrency: int = 2
-    max_pending: int = 64  # requests waiting for or in a matcher; 503 beyond
+    max_pending: int = 64  # complete requests waiting for or in a matcher; 503 beyond
+    max_receiving: int = 256  # requests whose body is still arriving; 503 beyond
+    body_timeout: float = 15.0  # seconds for a whole request body to arrive; 408 beyond
+    match_timeout: float = 20.0  # seconds of matching per request; the worker is stopped beyond
+    header_timeout: float = 10.0  # seconds for a connection's request headers (uvicorn level)
+    isolation: Literal["process", "thread"] = "process"  # thread: in-process, no time limit
     warm: bool = True  # load the model and index at startup (hybrid/semantic)
+    site_dir: str | None = None  # a built docs site to serve at / (advisor/site/serving.py)
+
+    @property
+    def max_connections(self) -> int:
+        return self.max_receiving + self.max_pending + 64
 
 
-class _TooLarge(Exception):
-    pass
-
-
-def _error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+def json_error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    """The one error shape of the service: {"error": message}."""
     return JSONResponse({"error": message}, status_code=status, headers=headers)
+
+
+_error = json_error
 
 
 PAGE_SCRIPT = """
@@ -93,9 +121,15 @@ form.addEventListener('submit', async (ev) => {
     status.textContent = body.abstain_reason === 'not-go-output'
       ? 'This does not look like output of a Go program.'
       : 'No failure mode matched with enough confidence.';
+    const ex = body.explanation;  // a runtime message no entry covers: say what it means
+    if (ex) {
+      out.append(el('li', 'Runtime message (line ' + ex.line + '): ' + ex.message, 'ev'),
+                 el('li', 'Means: ' + ex.meaning), el('li', ex.suggestion, 'meta'));
+    }
     return;
   }
-  status.textContent = body.matches.length + ' match(es), kinds: ' + (body.input.kinds.join(', ') || '-');
+  status.textContent = body.matches.length + ' match(es), kinds: ' + (body.input.kinds.join(', ') || '-')
+    + (body.input.go_versions ? ', printed by Go ' + body.input.go_versions : '');
   for (const m of body.matches) {
     const li = el('li');
     const a = el('a', m.title);
@@ -150,19 +184,21 @@ def _human(n: int) -> str:
 
 
 class Service:
-    """The state of one server process: the advisor, the limiters, the pending count."""
+    """The state of one server process: the advisor, the matchers, the request counts."""
 
     def __init__(self, config: ServeConfig, advisor: Advisor | None = None) -> None:
         self.config = config
         self.advisor = advisor
-        self.pending = 0
+        self.pending = 0  # complete requests waiting for or in a matcher
+        self.receiving = 0  # requests whose body is still arriving
         self.ready = False
-        self.small = anyio.CapacityLimiter(max(1, config.concurrency))
-        self.large = anyio.CapacityLimiter(1)
+        self.small: ProcessPool | ThreadMatcher | None = None
+        self.large: ProcessPool | ThreadMatcher | None = None
         self.page = PAGE.replace("@LIMIT@", _human(config.max_bytes)).replace("@SCRIPT@", PAGE_SCRIPT)
 
     def start(self) -> None:
-        """Load the KB and compile rules; in hybrid/semantic mode load the model and index now.
+        """Load the KB and compile rules; in hybrid/semantic mode load the model and index;
+        then start the matchers (forked from this loaded state).
 
         Idempotent. `run()` calls it before the server binds, so a broken KB or a missing
         model is a one-line error, not a failed lifespan.
@@ -177,103 +213,107 @@ class Service:
         if self.config.warm and self.advisor.mode != "rules":
             # prose always takes the semantic path: this loads the embedder and the index once
             self.advisor.match_text("the service's memory keeps growing until it is restarted")
+        c = self.config
+        if c.isolation == "process":
+            self.small = ProcessPool(self.advisor, c.concurrency, c.match_timeout, "small")
+            self.large = ProcessPool(self.advisor, 1, c.match_timeout, "large")
+        else:
+            self.small = ThreadMatcher(self.advisor, c.concurrency, c.match_timeout)
+            self.large = ThreadMatcher(self.advisor, 1, c.match_timeout)
         self.ready = True
 
-    # ---------------------------------------------------------------- request handling
-    async def read_body(self, request: Request) -> bytes:
-        limit = self.config.max_bytes
+    def stop(self) -> None:
+        for matcher in (self.small, self.large):
+            if matcher is not None:
+                matcher.close()
+
+    # ---------------------------------------------------------------- for every route
+    async def read_body(self, request: Request, limit: int | None = None) -> bytes:
+        """The request body within the limits: JobError 413 (above `limit`, default
+        max_bytes), 408 (too slow), 503 (too many bodies arriving at once). Only arriving
+        bodies count here."""
+        limit = self.config.max_bytes if limit is None else limit
         declared = request.headers.get("content-length")
         if declared is not None:
-            try:
-                if int(declared) > limit:
-                    raise _TooLarge
-            except ValueError:
-                raise HTTPException(400, "invalid Content-Length") from None
+            if not declared.isdigit() or len(declared) > 18:
+                raise JobError(400, "invalid Content-Length")
+            if int(declared) > limit:
+                raise JobError(413, f"request body is larger than {_human(limit)}")
+        if self.receiving >= self.config.max_receiving:
+            raise JobError(503, "busy: too many requests are still sending; retry shortly", {"Retry-After": "1"})
+        self.receiving += 1
         chunks: list[bytes] = []
         size = 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise _TooLarge
-            chunks.append(chunk)
+        try:
+            with anyio.fail_after(self.config.body_timeout):
+                async for chunk in request.stream():
+                    size += len(chunk)
+                    if size > limit:
+                        raise JobError(413, f"request body is larger than {_human(limit)}")
+                    chunks.append(chunk)
+        except TimeoutError:
+            raise JobError(408, f"the request body did not arrive within {self.config.body_timeout:g} s",
+                           {"Connection": "close"}) from None
+        except ClientDisconnect:
+            raise JobError(400, "the client went away before sending the whole body") from None
+        finally:
+            self.receiving -= 1
         return b"".join(chunks)
 
-    async def match(self, request: Request) -> Response:
+    async def run_job(self, job: Any, *args: Any, size: int = 0) -> Any:
+        """job(advisor, *args) in a matcher (the large-paste one above `large_bytes`), with
+        the time limit; JobError 503 when too many requests are already pending."""
         if self.pending >= self.config.max_pending:
-            return _error(503, "busy: too many requests are waiting; retry shortly", {"Retry-After": "1"})
+            raise JobError(503, "busy: too many requests are waiting; retry shortly", {"Retry-After": "1"})
+        matcher = self.large if size > self.config.large_bytes else self.small
+        assert matcher is not None, "Service.start() was not called"
         self.pending += 1
         try:
-            return await self._match(request)
+            return await matcher.call(job, *args)
         finally:
             self.pending -= 1
 
-    async def _match(self, request: Request) -> Response:
-        try:
-            body = await self.read_body(request)
-        except _TooLarge:
-            return _error(413, f"request body is larger than {_human(self.config.max_bytes)}")
-        top = _parse_top(request.query_params.get("top"))
+    # ---------------------------------------------------------------- core routes
+    async def match(self, request: Request) -> Response:
         ctype = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-        if ctype == "application/json":
-            try:
-                payload = json.loads(body)
-            except (ValueError, UnicodeDecodeError):
-                return _error(400, "body is not valid JSON; send {\"text\": \"...\"} or text/plain")
-            if not isinstance(payload, dict) or not isinstance(payload.get("text"), str):
-                return _error(400, "JSON body needs a string field 'text'")
-            if "top" in payload:
-                top = _parse_top(payload["top"])
-            data = payload["text"].encode("utf-8", "surrogatepass")
-        elif ctype in TEXT_TYPES:
-            data = body
-        else:
-            return _error(415, "send text/plain (the pasted log) or application/json {\"text\": ...}")
-        limiter = self.large if len(data) > self.config.large_bytes else self.small
-        advisor = self.advisor
-        assert advisor is not None
-        try:
-            result = await anyio.to_thread.run_sync(advisor.match_bytes, data, top, limiter=limiter)
-        except AdvisorError as exc:
-            # AdvisorError messages are fixed sentences; they never quote the input
-            return _error(400, str(exc))
-        except Exception as exc:  # never a traceback, never the input
-            return _error(500, f"internal error ({type(exc).__name__})")
-        return JSONResponse(result.as_dict())
+        if ctype != "application/json" and ctype not in TEXT_TYPES:
+            return json_error(415, "send text/plain (the pasted log) or application/json {\"text\": ...}")
+        top = parse_top(request.query_params.get("top"))
+        body = await self.read_body(request)
+        result = await self.run_job(match_body, body, ctype == "application/json", top, size=len(body))
+        return JSONResponse(result)
 
     async def index(self, request: Request) -> Response:
         return HTMLResponse(self.page, headers={"Content-Security-Policy": CSP})
 
     async def health(self, request: Request) -> Response:
         adv = self.advisor
-        return JSONResponse({"status": "ok" if self.ready else "starting", "mode": self.config.mode,
-                             "entries": len(adv.kb.entries) if adv else 0, "pending": self.pending})
+        return JSONResponse({
+            "status": "ok" if self.ready else "starting", "mode": self.config.mode,
+            "entries": len(adv.kb.entries) if adv else 0, "pending": self.pending, "receiving": self.receiving,
+            "matchers": {k: m.describe() for k, m in (("small", self.small), ("large", self.large)) if m},
+        })
 
 
-def _parse_top(value) -> int:
-    if value is None:
-        return 5
-    try:
-        n = int(value)
-    except (TypeError, ValueError):
-        raise HTTPException(400, f"top must be an integer from 1 to {MAX_TOP}") from None
-    if not 1 <= n <= MAX_TOP:
-        raise HTTPException(400, f"top must be an integer from 1 to {MAX_TOP}")
-    return n
+async def _job_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, JobError)
+    return json_error(exc.status, exc.message, exc.headers)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     messages = {404: "not found", 405: "method not allowed; POST the text to /match"}
     detail = messages.get(exc.status_code) or (exc.detail if exc.status_code == 400 else "error")
-    return _error(exc.status_code, detail, getattr(exc, "headers", None))
+    return json_error(exc.status_code, detail, getattr(exc, "headers", None))
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:
-    return _error(500, f"internal error ({type(exc).__name__})")
+    return json_error(500, f"internal error ({type(exc).__name__})")
 
 
 class _SecurityHeaders:
-    """Pure ASGI middleware (no body buffering): adds the security headers to every response."""
+    """Pure ASGI middleware (no body buffering): adds the security headers a response
+    does not set itself (a route serving pages may set its own Cache-Control)."""
 
     def __init__(self, app) -> None:
         self.app = app
@@ -287,60 +327,83 @@ class _SecurityHeaders:
         async def send_with_headers(message) -> None:
             if message["type"] == "http.response.start":
                 message = dict(message)
-                message["headers"] = list(message.get("headers", [])) + self.extra
+                headers = list(message.get("headers", []))
+                present = {k.lower() for k, _ in headers}
+                message["headers"] = headers + [(k, v) for k, v in self.extra if k not in present]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
 
 
-def create_app(config: ServeConfig | None = None, advisor: Advisor | None = None) -> Starlette:
-    """The ASGI application. The advisor is created (or warmed) at startup if not yet."""
-    return _build_app(Service(config or ServeConfig(), advisor))
+def core_routes(service: Service) -> list[BaseRoute]:
+    return [Route("/match", service.match, methods=["POST"]),
+            Route("/healthz", service.health, methods=["GET"])]
 
 
-def _build_app(service: Service) -> Starlette:
+def extension_routes(service: Service, modules: Sequence[str] = ()) -> list[BaseRoute]:
+    """Routes of the modules in ROUTE_MODULES (and `modules`): each `routes(service)`."""
+    out: list[BaseRoute] = []
+    for name in (*ROUTE_MODULES, *modules):
+        out.extend(importlib.import_module(name).routes(service))
+    return out
+
+
+def create_app(config: ServeConfig | None = None, advisor: Advisor | None = None,
+               routes: Sequence[BaseRoute] = ()) -> Starlette:
+    """The ASGI application. The service is started (if not yet) in the lifespan; `routes`
+    are added after the core and extension routes, before the paste page."""
+    return _build_app(Service(config or ServeConfig(), advisor), routes)
+
+
+def _build_app(service: Service, routes: Sequence[BaseRoute] = ()) -> Starlette:
     from starlette.middleware import Middleware
-
-    from .slack import route as slack_route
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await anyio.to_thread.run_sync(service.start)
-        yield
+        try:
+            yield
+        finally:
+            service.stop()
 
     app = Starlette(
-        routes=[
-            Route("/", service.index, methods=["GET"]),
-            Route("/match", service.match, methods=["POST"]),
-            Route("/healthz", service.health, methods=["GET"]),
-            slack_route(service),  # POST /slack/command: Slack/Mattermost slash commands
-        ],
-        exception_handlers={HTTPException: _http_error, 500: _server_error},
+        routes=[*core_routes(service), *extension_routes(service), *routes,
+                Route("/", service.index, methods=["GET"])],
+        exception_handlers={JobError: _job_error, HTTPException: _http_error, 500: _server_error},
         middleware=[Middleware(_SecurityHeaders)],
         lifespan=lifespan,
     )
     app.state.service = service
+    from .site.serving import mount_site
+
+    mount_site(app, service.config.site_dir)
     return app
 
 
 def run(host: str = "127.0.0.1", port: int = 8080, config: ServeConfig | None = None,
         log_level: str = "info") -> None:
-    """Load everything, then serve until interrupted (uvicorn, one process, thread pool)."""
+    """Load everything and fork the workers, then serve until interrupted (uvicorn)."""
     import uvicorn
+
+    from .serve_http import protocol_class
 
     config = config or ServeConfig()
     service = Service(config)
     service.start()  # AdvisorError here reaches the CLI as one line, before binding
-    uvicorn.run(
-        _build_app(service),
-        host=host,
-        port=port,
-        log_level=log_level,
-        server_header=False,
-        proxy_headers=False,
-        # connections beyond this get 503 from uvicorn before any work is done
-        limit_concurrency=config.max_pending + 32,
-        timeout_keep_alive=5,
-        h11_max_incomplete_event_size=64 * 1024,  # bounded request line and headers
-        lifespan="on",
-    )
+    try:
+        uvicorn.run(
+            _build_app(service),
+            host=host,
+            port=port,
+            log_level=log_level,
+            server_header=False,
+            proxy_headers=False,
+            # connections are bounded (and refused with JSON) by the protocol itself
+            http=protocol_class(config.max_connections, config.header_timeout, SECURITY_HEADERS),
+            limit_concurrency=None,
+            timeout_keep_alive=5,
+            h11_max_incomplete_event_size=64 * 1024,  # bounded request line and headers
+            lifespan="on",
+        )
+    finally:
+        service.stop()

@@ -230,14 +230,8 @@ class SlashCommands:
         self.verifier = verifier or Verifier.from_env()
 
     async def handle(self, request: Request) -> Response:
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > MAX_BODY:
-            return JSONResponse({"error": f"request body is larger than {MAX_BODY // 1024} KB"}, 413)
-        body = b""
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > MAX_BODY:
-                return JSONResponse({"error": f"request body is larger than {MAX_BODY // 1024} KB"}, 413)
+        # the service's body limits: MAX_BODY, the body timeout, the count of arriving bodies
+        body = await self.service.read_body(request, MAX_BODY)
         verdict = self.verifier.check(request.headers, body)
         if verdict.platform is None:
             return JSONResponse({"error": verdict.message}, verdict.status)
@@ -253,16 +247,22 @@ class SlashCommands:
         return JSONResponse(render(text, result))
 
     async def _match(self, text: str):
-        service = self.service
+        from .workers import JobError, match_result
+
         data = text.encode("utf-8", "surrogatepass")
-        advisor = service.advisor
-        assert advisor is not None
         with anyio.move_on_after(ANSWER_BUDGET):
-            return await anyio.to_thread.run_sync(advisor.match_bytes, data, TOP, limiter=service.small,
-                                                  abandon_on_cancel=True)
+            try:  # in a matcher worker, like /match (a worker still busy at the deadline is replaced)
+                return await self.service.run_job(match_result, data, TOP, size=len(data))
+            except JobError:
+                return "busy"
         return "busy"
 
 
 def route(service: Service) -> Route:
     """The route `advisor serve` registers (advisor/serve.py)."""
     return Route("/slack/command", SlashCommands(service).handle, methods=["POST"])
+
+
+def routes(service: Service) -> list[Route]:
+    """For serve.ROUTE_MODULES."""
+    return [route(service)]

@@ -19,10 +19,11 @@ from typing import Any
 import re2
 from pydantic import BaseModel, ValidationError
 
+from . import kbfiles
 from .issues import Issue
 from .models import FailureMode, Postmortem
 from .regex import compile_re2, rule_patterns
-from .yamlio import Position, YamlDoc, YamlLoadError, load_yaml
+from .yamlio import Position, YamlDoc, YamlLoadError, load_yaml, yaml_text
 
 MODELINE_PREFIX = "# yaml-language-server: $schema="
 PUBLISHED_IDS_FILE = "published-ids.txt"
@@ -181,13 +182,21 @@ def _inner_model(annotation: Any) -> Any:
 
 
 def _rel(path: Path, root: Path, base: Path | None = None) -> str:
-    """path as shown in messages: relative to the KB's parent (or base), else absolute."""
-    folder = (base or root.resolve().parent).resolve()
-    if folder == Path(folder.anchor):  # KBs with nothing in common but "/": absolute paths
-        return str(path.resolve())
+    """path as shown in messages: relative to the KB's parent (or base), else absolute. A
+    symlink at its end is not followed (a link to /dev/zero is reported where it is)."""
+    here = Path(os.path.abspath(path))
+    anchor_dirs = [Path(os.path.abspath(base)), base.resolve()] if base is not None else \
+        [Path(os.path.abspath(root)).parent, root.resolve().parent]
+    if anchor_dirs[-1] == Path(anchor_dirs[-1].anchor):  # KBs with nothing in common but "/"
+        return str(here)
+    for folder in anchor_dirs:
+        try:
+            return str(here.relative_to(folder))
+        except ValueError:
+            continue
     try:
-        return str(path.resolve().relative_to(folder))
-    except ValueError:
+        return str(path.resolve().relative_to(anchor_dirs[-1]))
+    except (ValueError, OSError, RuntimeError):
         return str(path)
 
 
@@ -199,11 +208,22 @@ def display_base(roots: Sequence[Path]) -> Path | None:
     return Path(os.path.commonpath([str(r.resolve().parent) for r in roots]))
 
 
+def _read_yaml(path: Path, root: Path | None) -> YamlDoc:
+    """Read through kbfiles (no symlink out of the KB, no device, a size limit), then parse."""
+    if root is None:
+        return load_yaml(path)
+    try:
+        raw = kbfiles.read_bytes(path, root, kbfiles.MAX_YAML_BYTES)
+    except kbfiles.UnsafeFile as exc:
+        raise YamlLoadError(path, Position(1, 1), f"this file {exc}") from None
+    return load_yaml(path, yaml_text(path, raw))
+
+
 def parse_file(
-    path: Path, model: type[BaseModel], rel: str, issues: list[Issue]
+    path: Path, model: type[BaseModel], rel: str, issues: list[Issue], root: Path | None = None
 ) -> LoadedFile:
     try:
-        doc = load_yaml(path)
+        doc = _read_yaml(path, root)
     except YamlLoadError as exc:
         issues.append(Issue(rel, exc.pos.line, exc.pos.col, exc.message, check="yaml"))
         return LoadedFile(path, rel, None, None)
@@ -223,24 +243,28 @@ def parse_file(
 
 
 def discover(root: Path) -> tuple[list[Path], list[Path]]:
-    entries = sorted((root / "failure-modes").glob("*/entry.yaml"))
-    postmortems = sorted((root / "postmortems").glob("*.yaml"))
-    return entries, postmortems
+    found = kbfiles.discover(root)
+    return found.entries, found.postmortems
 
 
 def load_tree(root: Path | Sequence[Path], issues: list[Issue]) -> Tree:
-    """Parse every file of one KB, or of several in order (LoadedFile.kb says which)."""
+    """Parse every file of one KB, or of several in order (LoadedFile.kb says which).
+    Files read through kbfiles: a symlink out of the KB, a loop or a device is an issue,
+    never skipped silently."""
     roots = [root] if isinstance(root, Path) else list(root)
     base = display_base(roots)
     entries: list[LoadedFile] = []
     pms: list[LoadedFile] = []
     for n, r in enumerate(roots):
-        entry_paths, pm_paths = discover(r)
-        for p in entry_paths:
-            entries.append(parse_file(p, FailureMode, _rel(p, r, base), issues))
+        found = kbfiles.discover(r)
+        for path, reason in found.problems:
+            what = "folder" if path.name != "entry.yaml" and path.suffix != ".yaml" else "file"
+            issues.append(Issue(_rel(path, r, base), 1, 1, f"this {what} {reason}", check="files"))
+        for p in found.entries:
+            entries.append(parse_file(p, FailureMode, _rel(p, r, base), issues, r))
             entries[-1].kb = n
-        for p in pm_paths:
-            pms.append(parse_file(p, Postmortem, _rel(p, r, base), issues))
+        for p in found.postmortems:
+            pms.append(parse_file(p, Postmortem, _rel(p, r, base), issues, r))
             pms[-1].kb = n
     return Tree(roots[0], entries, pms, roots=roots, base=base)
 
@@ -271,10 +295,9 @@ class ModelineCheck(FileCheck):
     name = "modeline"
 
     def validate(self, f: LoadedFile) -> Iterable[Issue]:
-        try:
-            first = f.path.read_text(encoding="utf-8").split("\n", 1)[0]
-        except (OSError, UnicodeDecodeError):
-            return
+        if f.doc is None or not f.doc.text:
+            return  # unreadable or empty: already reported
+        first = f.doc.text.split("\n", 1)[0]
         if not first.startswith(MODELINE_PREFIX):
             schema = "failure-mode" if f.path.name == "entry.yaml" else "postmortem"
             yield Issue(
@@ -354,11 +377,18 @@ class ReproFilesCheck(FileCheck):
         m = f.model
         if not isinstance(m, FailureMode) or m.repro is None:
             return
+        root = f.path.parent.parent.parent
+        folder = f.rel.rsplit("/", 1)[0] if "/" in f.rel else "."
         for sub in ("repro", "fixed"):
             prog = f.path.parent / sub / "main.go"
-            if not prog.is_file():
+            if not os.path.lexists(prog):
                 yield _at(f, ("repro",), f"field 'repro': {sub}/main.go does not exist next to "
                           "this entry; add the program or remove the repro section", self.name)
+            # `advisor repro` copies these into its build: none may lead out of the KB
+            for src in kbfiles.names(f.path.parent / sub):
+                reason = kbfiles.problem(src, root, kbfiles.MAX_SOURCE_BYTES)
+                if reason is not None:
+                    yield Issue(f"{folder}/{sub}/{src.name}", 1, 1, f"this file {reason}", check=self.name)
 
 
 class SampleHeaderCheck(FileCheck):
@@ -369,14 +399,19 @@ class SampleHeaderCheck(FileCheck):
     def validate(self, f: LoadedFile) -> Iterable[Issue]:
         if not isinstance(f.model, FailureMode):
             return
+        root = f.path.parent.parent.parent
         folder = f.rel.rsplit("/", 1)[0] if "/" in f.rel else "."
         for sub in ("samples", "near-misses", "recorded"):
-            for sample in sorted((f.path.parent / sub).glob("*.log")):
+            for sample in kbfiles.names(f.path.parent / sub):
+                if sample.suffix != ".log":
+                    continue
                 rel = f"{folder}/{sub}/{sample.name}"
                 try:
-                    head = sample.read_bytes()[:4096].decode("utf-8", "replace")
-                except OSError:
+                    head = kbfiles.read_bytes(sample, root, kbfiles.MAX_SAMPLE_BYTES, head=4096)
+                except kbfiles.UnsafeFile as exc:
+                    yield Issue(rel, 1, 1, f"this sample {exc}", check=self.name)
                     continue
+                head = head.decode("utf-8", "replace")
                 if not any(line.lower().startswith("# source:") for line in head.splitlines()[:15]):
                     yield Issue(rel, 1, 1, "sample needs a '# source: ...' header line naming "
                                 "where the output came from", check=self.name)
@@ -514,10 +549,15 @@ class RemovedIdCheck(TreeCheck):
 
     def _check(self, root: Path, tree: Tree, live: set[str]) -> Iterable[Issue]:
         registry = root / PUBLISHED_IDS_FILE
-        if not registry.is_file():
+        if not os.path.lexists(registry):
             return
         rel = _rel(registry, root, tree.base)
-        for n, line in enumerate(registry.read_text(encoding="utf-8").splitlines(), 1):
+        try:
+            text = kbfiles.read_bytes(registry, root, kbfiles.MAX_YAML_BYTES).decode("utf-8", "replace")
+        except kbfiles.UnsafeFile as exc:
+            yield Issue(rel, 1, 1, f"this file {exc}", check=self.name)
+            return
+        for n, line in enumerate(text.splitlines(), 1):
             ident = line.split("#", 1)[0].strip()
             if ident and ident not in live:
                 yield Issue(rel, n, 1, f"published id '{ident}' has no entry and no entry lists "
@@ -529,6 +569,10 @@ FILE_CHECKS: list[FileCheck] = [
     ModelineCheck(), IdMatchesFolderCheck(), PatternCheck(), ReproFilesCheck(), SampleHeaderCheck(),
 ]
 TREE_CHECKS: list[TreeCheck] = [DuplicateIdCheck(), OverridesCheck(), ReferenceCheck(), RemovedIdCheck()]
+
+from .catalogue_check import CatalogueCheck  # noqa: E402 - it subclasses TreeCheck above
+
+TREE_CHECKS.append(CatalogueCheck())
 
 
 def validate_tree(root: Path | Sequence[Path], only: Iterable[Path] | None = None) -> tuple[Tree, list[Issue]]:

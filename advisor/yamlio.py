@@ -102,11 +102,63 @@ class YamlLoadError(Exception):
         self.message = message
 
 
+# As yaml-rs's alias replay limit: a document that expands to more values than this
+# through aliases is refused (700 bytes of nested aliases expand to 10^9 values).
+MAX_EXPANDED_NODES = 1_000_000
+
+
+def _children(n: Node) -> list[Node]:
+    if isinstance(n, MappingNode):
+        return [x for pair in n.value for x in pair]
+    if isinstance(n, SequenceNode):
+        return list(n.value)
+    return []
+
+
+def _check_expansion(node: Node, path: Path) -> None:
+    """Refuse alias bombs and recursive aliases. An alias is its anchor's node object
+    again, so sizes are counted once per node (iteratively, memoised by identity)."""
+    size: dict[int, int] = {}
+    open_: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(node, False)]
+    while stack:
+        n, done = stack.pop()
+        key = id(n)
+        if done:
+            open_.discard(key)
+            size[key] = min(MAX_EXPANDED_NODES + 1, 1 + sum(size[id(c)] for c in _children(n)))
+            continue
+        if key in size:
+            continue
+        if key in open_:
+            raise YamlLoadError(path, _pos(n), "invalid YAML: an alias refers to the value that contains "
+                                               "it (a recursive structure); write the value out")
+        open_.add(key)
+        stack.append((n, True))
+        stack.extend((c, False) for c in _children(n) if id(c) not in size)
+    if size[id(node)] > MAX_EXPANDED_NODES:
+        worst = node  # descend to the innermost value that alone expands too far
+        while True:
+            big = [c for c in _children(worst) if size[id(c)] > MAX_EXPANDED_NODES]
+            if not big:
+                break
+            worst = big[0]
+        raise YamlLoadError(path, _pos(worst), f"invalid YAML: aliases expand this value to more than "
+                                               f"{MAX_EXPANDED_NODES:,} values (an alias bomb?); write the "
+                                               "values out")
+
+
 def _check_duplicates(node: Node, path: Path) -> None:
-    """YAML allows a later duplicate key to win silently; we refuse it."""
+    """YAML allows a later duplicate key to win silently; we refuse it. Each node is
+    visited once: an alias reuses its anchor's node, and revisiting those made a
+    700-byte alias bomb cost 10x per level."""
     stack = [node]
+    seen: set[int] = set()
     while stack:
         n = stack.pop()
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
         if isinstance(n, MappingNode):
             seen: set[str] = set()
             for knode, vnode in n.value:
@@ -134,17 +186,28 @@ def load_yaml(path: Path, text: str | None = None) -> YamlDoc:
 
 
 def _read_text(path: Path, text: str | None) -> str:
-    if text is None:
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise YamlLoadError(path, Position(1, 1), f"cannot read file: {exc.strerror}") from None
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = raw[: exc.start].count(b"\n") + 1
-            raise YamlLoadError(path, Position(line, 1), "file is not valid UTF-8; save it as UTF-8") from None
-    return text
+    if text is not None:
+        return text.removeprefix("\ufeff")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise YamlLoadError(path, Position(1, 1), f"cannot read file: {exc.strerror}") from None
+    return yaml_text(path, raw)
+
+
+def yaml_text(path: Path, raw: bytes) -> str:
+    """A YAML file's bytes as text; YamlLoadError on the line of the first byte that is not UTF-8."""
+    try:
+        return decode_yaml(raw)
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise YamlLoadError(path, Position(line, 1), "file is not valid UTF-8; save it as UTF-8") from None
+
+
+def decode_yaml(raw: bytes) -> str:
+    """UTF-8, with or without the byte-order mark Windows editors add (YAML allows it; as
+    text it became part of the first key: "unknown field '\\ufeff# yaml-...'")."""
+    return raw.decode("utf-8-sig")
 
 
 def _load_with_positions(path: Path, text: str) -> YamlDoc:
@@ -153,6 +216,7 @@ def _load_with_positions(path: Path, text: str) -> YamlDoc:
         node = loader.get_single_node()
         if node is None:
             return YamlDoc(path=path, _tree=None, data=None)
+        _check_expansion(node, path)
         _check_duplicates(node, path)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:

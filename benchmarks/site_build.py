@@ -28,6 +28,8 @@ from pathlib import Path
 
 import yaml
 
+from advisor.yamlio import load_yaml
+
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_SECONDS = 60.0
 MODELINE = "# yaml-language-server: $schema=../../../schemas/failure-mode.schema.json\n"
@@ -55,7 +57,8 @@ def generate_kb(src: Path, dest: Path, n: int) -> int:
         new_id = f"{folder.name}-n{copy_no:04d}"[:80]
         target = dest / "failure-modes" / new_id
         shutil.copytree(folder, target, ignore=shutil.ignore_patterns("entry.yaml"))
-        data = yaml.safe_load((folder / "entry.yaml").read_text(encoding="utf-8"))
+        # read as the KB loader does (YAML 1.2: a key `on:` stays a string, not True)
+        data = load_yaml(folder / "entry.yaml").data
         data["id"] = new_id
         data["former_ids"] = []
         data["title"] = f"{data['title']} (copy {copy_no})"

@@ -13,7 +13,7 @@ import pytest
 from advisor.kb import view_of
 from advisor.knobs import knobs_turned
 from advisor.models import Demonstration, Detection, OutputCheck, Step
-from advisor.site.render import detection_mark, link_entry_mentions, verification_mark
+from advisor.site.advice_marks import detection_mark, link_entry_mentions, verification_mark
 from advisor.verify import check_output, failed_checks, substitute_live
 
 from .conftest import run_advisor

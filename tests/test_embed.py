@@ -24,7 +24,7 @@ from advisor.embed import (
     default_model_path,
     load_embedder,
 )
-from advisor.errors import InputError
+from advisor.errors import ModelUnavailableError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -240,25 +240,25 @@ def test_names_and_folders_resolve_to_the_packaged_model(fast: NumpyMiniLM, monk
         assert emb.model_id == fast.model_id
 
 
-def test_missing_model_folder_is_an_input_error(tmp_path: Path, monkeypatch):
+def test_missing_model_folder_is_a_model_error(tmp_path: Path, monkeypatch):
     monkeypatch.delenv("ADVISOR_MODEL", raising=False)
-    with pytest.raises(InputError, match="does not exist"):
+    with pytest.raises(ModelUnavailableError, match="does not exist"):
         load_embedder(str(tmp_path / "no-such-model"))
     monkeypatch.setenv("ADVISOR_MODEL", str(tmp_path / "gone"))
-    with pytest.raises(InputError, match="make setup"):
+    with pytest.raises(ModelUnavailableError, match="make setup"):
         load_embedder()
-    with pytest.raises(InputError, match="no config.json"):
+    with pytest.raises(ModelUnavailableError, match="no config.json"):
         load_embedder(str(tmp_path))
     (tmp_path / "weights.bin").write_bytes(b"")
-    with pytest.raises(InputError, match="is not a folder"):
+    with pytest.raises(ModelUnavailableError, match="is not a folder"):
         load_embedder(tmp_path / "weights.bin")
 
 
-def test_uninstalled_package_is_an_input_error(monkeypatch):
+def test_uninstalled_package_is_a_model_error(monkeypatch):
     monkeypatch.delenv("ADVISOR_MODEL", raising=False)
     monkeypatch.setattr(embed, "default_model_path", lambda: None)
     for name in (None, "sentence-transformers/all-MiniLM-L6-v2"):
-        with pytest.raises(InputError, match="reinstall go-failure-advisor") as info:
+        with pytest.raises(ModelUnavailableError, match="reinstall go-failure-advisor") as info:
             load_embedder(name)
         assert "\n" not in str(info.value)
 

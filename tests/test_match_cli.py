@@ -34,8 +34,9 @@ def test_json_contract_on_a_real_crash():
     scores = [m["score"] for m in out["matches"]]
     assert scores == sorted(scores, reverse=True)
     for m in out["matches"]:
-        # design.md's fields, plus "kb": the knowledge base the entry comes from
-        assert set(m) == {"id", "title", "score", "confidence", "url", "evidence", "kb"}
+        # design.md's fields, plus "kb" (the knowledge base the entry comes from) and
+        # "version_notes" (the entry's notes for the paste's releases first)
+        assert set(m) == {"id", "title", "score", "confidence", "url", "evidence", "kb", "version_notes"}
 
 
 def test_stdin_and_dash_read_the_paste():

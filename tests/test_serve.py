@@ -391,7 +391,7 @@ def test_full_queue_is_503_and_bad_content_length_is_400(kb):
     from advisor.match import Advisor
     from advisor.serve import ServeConfig, create_app
 
-    app = create_app(ServeConfig(mode="rules", max_pending=3), Advisor(kb, mode="rules"))
+    app = create_app(ServeConfig(mode="rules", max_pending=3, isolation="thread"), Advisor(kb, mode="rules"))
     service = app.state.service
     status, _, body = asgi_request(app, "POST", "/match", b"fatal error: concurrent map writes",
                                    {"Content-Type": "text/plain"})
@@ -440,6 +440,12 @@ def test_paste_page_works_in_chromium_under_its_csp(server: Server, tmp_path):
             # a locator wait, not wait_for_function: the page's CSP forbids eval, and a
             # string predicate is evaluated in the page
             page.locator("#status", has_text="Go program").wait_for(timeout=30_000)
+            # a runtime failure no entry covers: the page says what the message means
+            page.fill("#text", "unexpected fault address 0x7f3a2c000000\nfatal error: fault\n"
+                      "[signal SIGBUS: bus error code=0x2 addr=0x7f3a2c000000 pc=0x4a1b2c]\n")
+            page.click("button[type=submit]")
+            page.locator("#out li", has_text="Means:").wait_for(timeout=30_000)
+            assert "fatal error: fault" in page.locator("#out").inner_text()
             assert not problems, problems
         finally:
             browser.close()

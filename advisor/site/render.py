@@ -1,213 +1,65 @@
-"""Markdown for the docs site, rendered from the knowledge base.
+"""Markdown for the runbook page of one failure mode, and for a postmortem.
 
 Pure functions: models and plain data in, a Markdown string out. No file system, no
 MkDocs, no Jinja (Go templates and alert expressions contain `{{ }}`, which must reach
 the page untouched). `mkdocs_hooks.py` reads the KB and the files beside each entry and
-hands them to these functions; tests can call them directly.
+hands them to these functions; tests call them directly. Indexes are in `indexes.py`,
+the symptom index in `symptoms.py`, alert pages in `alerts.py`, triage cards in `triage.py`.
 
-Page paths (relative to docs_dir; with directory URLs they become the permanent URLs):
+An entry page is `SECTIONS`, in order: each row is (anchor, heading, renderer). The
+anchors are permanent (alerts deep-link to them), so `ANCHORS` is derived from the table
+and a section is added by adding a row. Every renderer takes a `Page` and returns
+Markdown blocks; KB text goes through `md_text` (raw HTML escaped) or `code_span`/`fence`.
 
-    failure-modes/<id>.md        -> /failure-modes/<id>/      the runbook link
-    failure-modes/index.md       -> /failure-modes/           by category
-    severity.md                  -> /severity/                by severity
-    symptoms.md                  -> /symptoms/                first lines -> entry
-    postmortems/<id>.md          -> /postmortems/<id>/
-    postmortems/index.md         -> /postmortems/
+Page paths are in `common.py`.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Iterable, Mapping, Sequence
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from advisor.models import Category, Demonstration, Detection, FailureMode, Postmortem, Severity, VersionNote
+from advisor.models import FailureMode, Postmortem
+from advisor.site.advice_marks import (
+    detection_mark,
+    link_entry_mentions,
+    note_source,
+    verification_mark,
+    with_mark,
+)
+from advisor.site.common import (
+    CATEGORY_TITLES,
+    entry_path,
+    go_versions_label,
+    postmortem_path,
+    recoverable_label,
+)
+from advisor.site.markdown import (
+    admonition,
+    cell,
+    code_span,
+    fence,
+    file_label,
+    front_matter,
+    han_runs,
+    heading,
+    html_text,
+    indent,
+    item,
+    join,
+    link_text,
+    md_inline,
+    md_text,
+)
 
-# The fixed English anchors alerts deep-link to (design: "URLs never move").
-ANCHORS = ("now", "meaning", "impact", "symptoms", "diagnosis", "fix", "cause", "reproduce",
-           "prevent", "postmortems")
-
-CATEGORY_TITLES = {
-    Category.crash: "Crash",
-    Category.goroutine_leak: "Goroutine leak",
-    Category.memory: "Memory",
-    Category.runtime: "Runtime",
-    Category.network: "Network",
-}
-SEVERITY_ORDER = (Severity.critical, Severity.high, Severity.medium, Severity.low)
-SEVERITY_ADMONITION = {
-    Severity.critical: "danger",
-    Severity.high: "warning",
-    Severity.medium: "note",
-    Severity.low: "info",
-}
 HORIZONS = (
     ("now", "Stop the bleeding"),
     ("soon", "Fix the code"),
     ("lasting", "Make it impossible"),
 )
 SAMPLE_MAX_LINES = 60
-
-
-def entry_path(ident: str) -> str:
-    return f"failure-modes/{ident}.md"
-
-
-def postmortem_path(ident: str) -> str:
-    return f"postmortems/{ident}.md"
-
-
-# --------------------------------------------------------------------------- Markdown helpers
-
-
-def code_span(text: str) -> str:
-    """Inline code that survives backticks inside the text."""
-    text = " ".join(text.split("\n"))
-    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
-    ticks = "`" * (longest + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") or longest else ""
-    return f"{ticks}{pad}{text}{pad}{ticks}"
-
-
-def fence(code: str, lang: str = "", *, title: str | None = None) -> str:
-    """A fenced code block whose fence is longer than any backtick run inside."""
-    longest = max((len(m) for m in re.findall(r"^\s*(`{3,})", code, re.M)), default=0)
-    ticks = "`" * max(3, longest + 1)
-    opts = f' title="{title}"' if title else ""
-    body = code if code.endswith("\n") else code + "\n"
-    return f"{ticks}{lang or 'text'}{opts}\n{body}{ticks}\n"
-
-
-def indent(text: str, n: int = 4) -> str:
-    pad = " " * n
-    return "\n".join(pad + line if line.strip() else "" for line in text.split("\n"))
-
-
-def item(text: str, marker: str = "-") -> str:
-    """A list item whose continuation lines stay inside the item."""
-    lines = text.strip().split("\n")
-    width = len(marker) + 1
-    rest = [(" " * max(width, 4)) + ln if ln.strip() else "" for ln in lines[1:]]
-    return "\n".join([f"{marker} {lines[0]}", *rest])
-
-
-def cell(text: str) -> str:
-    """Text for one Markdown table cell."""
-    return " ".join(text.split()).replace("|", "\\|")
-
-
-def link_text(text: str) -> str:
-    """Text safe inside [...] of a Markdown link (and a table cell)."""
-    return cell(text).replace("[", "\\[").replace("]", "\\]")
-
-
-def heading(level: int, title: str, anchor: str | None = None) -> str:
-    return "#" * level + " " + title + (f" {{#{anchor}}}" if anchor else "") + "\n"
-
-
-def admonition(kind: str, title: str, body: str, collapsible: str = "") -> str:
-    marker = {"": "!!!", "closed": "???", "open": "???+"}[collapsible]
-    return f'{marker} {kind} "{title}"\n\n{indent(body.strip())}\n'
-
-
-def front_matter(meta: Mapping[str, object]) -> str:
-    # JSON is valid YAML and never needs quoting rules.
-    lines = [f"{k}: {json.dumps(v, ensure_ascii=False, default=str)}" for k, v in meta.items()]
-    return "---\n" + "\n".join(lines) + "\n---\n\n"
-
-
-def join(blocks: Iterable[str]) -> str:
-    return "\n".join(b.rstrip("\n") + "\n" for b in blocks if b) .rstrip("\n") + "\n"
-
-
-def _han_runs(text: str) -> list[str]:
-    return re.findall(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+", text)
-
-
-def go_versions_label(e: FailureMode) -> str:
-    gv = e.go_versions
-    return f"Go {gv.since}–{gv.until}" if gv.until else f"Go {gv.since}+"
-
-
-def recoverable_label(e: FailureMode) -> str:
-    if e.recoverable is None:
-        return "not a panic"
-    return "recover() catches it" if e.recoverable else "recover() cannot catch it"
-
-
-# --------------------------------------------------------------------------- advice that has been run
-# Small helpers (issue 13): the "run" / "not run" marks of knob-turning steps and detection
-# commands, the source of each version note, and links for entry ids named in prose.
-
-_RUN_PLACES = {
-    "live": "against the running reproducer",
-    "program": "with the reproducer as the server",
-    "output": "on the reproducer's output",
-    "source": "in the reproducer's source",
-}
-
-
-def _badge(kind: str, label: str) -> str:
-    return f'<span class="fm-verify fm-verify--{kind}">{label}</span>'
-
-
-def _setting_text(demo: Demonstration) -> str:
-    parts = [f"{k}={v}" for k, v in demo.env.items()] + list(demo.args or [])
-    program = "the fixed program" if demo.variant == "fixed" else "the reproducer"
-    return program + (" with " + code_span(" ".join(parts)) if parts else "")
-
-
-def verification_mark(demo: Demonstration | None, unverified: str | None) -> str:
-    """The mark under a knob-turning step or fix: shown by a run, or not run and why."""
-    if unverified:
-        return f"{_badge('not-run', 'not run')} {unverified.strip()}"
-    if demo is None:
-        return ""
-    effect = ("which ends the same as the unchanged reproducer" if demo.baseline == "same"
-              else "compared with the unchanged reproducer")
-    return f"{_badge('run', 'run')} Shown by the test suite: {_setting_text(demo)}, {effect}."
-
-
-def detection_mark(d: Detection) -> str:
-    """The mark under a detection command: run by the tests (and how), or not run and why."""
-    if d.not_run:
-        return f"{_badge('not-run', 'not run')} {d.not_run.strip()}"
-    if d.run is None:
-        return ""
-    if d.run.recorded:
-        return (f"{_badge('run', 'run')} Run by hand {_RUN_PLACES[d.run.on]}; the tests check "
-                f"its recorded output ({code_span(d.run.recorded)}).")
-    return f"{_badge('run', 'run')} Run by the test suite {_RUN_PLACES[d.run.on]}."
-
-
-def note_source(n: VersionNote) -> str:
-    """Where a version note comes from: a link, and/or the sample recorded with that release."""
-    parts = [f"[source]({n.source})"] if n.source else []
-    if n.sample:
-        parts.append(f"run: {code_span(n.sample)}")
-    return " (" + "; ".join(parts) + ")" if parts else ""
-
-
-_CODE_OR_LINK = re.compile(r"(`+)(?:.|\n)*?\1|\[[^\]]*\]\([^)]*\)|<[^>]+>")
-
-
-def link_entry_mentions(text: str, titles: Mapping[str, str], self_id: str = "", prefix: str = "") -> str:
-    """Turn entry ids named in prose ("see unbounded-map-or-slice-growth") into links.
-
-    Code spans, existing links and HTML are left alone, and so is the page's own id.
-    """
-    ids = sorted((i for i in titles if i != self_id), key=len, reverse=True)
-    if not ids:
-        return text
-    mention = re.compile(r"(?<![\w/.-])(" + "|".join(map(re.escape, ids)) + r")(?![\w/-])")
-    out, last = [], 0
-    for m in _CODE_OR_LINK.finditer(text):
-        out.append(mention.sub(lambda x: f"[{x.group(1)}]({prefix}{x.group(1)}.md)", text[last:m.start()]))
-        out.append(m.group(0))
-        last = m.end()
-    out.append(mention.sub(lambda x: f"[{x.group(1)}]({prefix}{x.group(1)}.md)", text[last:]))
-    return "".join(out)
+STALE_AFTER_DAYS = 365  # mkdocs.yml extra.stale_after_days overrides it
 
 
 # --------------------------------------------------------------------------- entry page
@@ -222,21 +74,239 @@ class EntryFiles:
     samples: list[tuple[str, str]] = field(default_factory=list)  # (file name, text)
 
 
+@dataclass
+class Page:
+    """Everything one entry page is rendered from."""
+
+    e: FailureMode
+    runbook_url: str
+    titles: Mapping[str, str] = field(default_factory=dict)
+    postmortems: Sequence[Postmortem] = ()
+    files: EntryFiles = field(default_factory=EntryFiles)
+    mermaid: bool = True
+
+
+Renderer = Callable[[Page], list[str]]
+
+
 def _sample_block(name: str, text: str) -> str:
     lines = text.rstrip("\n").split("\n")
     note = ""
     if len(lines) > SAMPLE_MAX_LINES:
-        note = f"\n*First {SAMPLE_MAX_LINES} of {len(lines)} lines; the whole file is `samples/{name}`.*\n"
+        note = (f"\n*First {SAMPLE_MAX_LINES} of {len(lines)} lines; the whole file is "
+                f"{code_span('samples/' + name)}.*\n")
         lines = lines[:SAMPLE_MAX_LINES]
     return fence("\n".join(lines), "text", title=f"samples/{name}") + note
 
 
-def entry_meta(e: FailureMode, runbook_url: str) -> dict[str, object]:
-    """Front matter: page title, tags, and the `entry` mapping the header template shows."""
+def _steps(steps: Sequence[str], marker: str = "-") -> str:
+    if marker == "1.":
+        return "\n".join(item(md_text(s), f"{i}.") for i, s in enumerate(steps, 1)) + "\n"
+    return "\n".join(item(md_text(s), marker) for s in steps) + "\n"
+
+
+def _lk(p: Page, text: str) -> str:
+    """Entry ids named in the text become links to their pages."""
+    return link_entry_mentions(text.strip(), p.titles, p.e.id)
+
+
+def _now(p: Page) -> list[str]:
+    out = ["\n".join(item(with_mark(md_text(_lk(p, s)), verification_mark(s.demonstration, s.unverified)),
+                          f"{i}.") for i, s in enumerate(p.e.now, 1)) + "\n"]
+    now_fixes = [f for f in p.e.fixes if f.horizon == "now"]
+    if now_fixes:
+        out.append("Stop the bleeding: " + ", ".join(f"**{md_inline(f.title)}**" for f in now_fixes)
+                   + " ([below](#fix)).\n")
+    return out
+
+
+def _meaning(p: Page) -> list[str]:
+    e = p.e
+    note = e.recover_note or {
+        None: "This failure is not a panic: there is nothing to recover, only a cause to remove.",
+        True: "A deferred `recover()` in the failing goroutine stops the unwinding.",
+        False: "A deferred `recover()` never gets control.",
+    }[e.recoverable]
+    out = [md_text(_lk(p, e.summary)) + "\n", f"**{recoverable_label(e).capitalize()}.** {md_text(note)}\n"]
+    if e.aliases:
+        out.append("**Also known as:** " + ", ".join(
+            md_inline(a) if han_runs(a) or ":" not in a else code_span(a) for a in e.aliases) + "\n")
+    return out
+
+
+def _impact(p: Page) -> list[str]:
+    return [md_text(_lk(p, p.e.impact)) + "\n"]
+
+
+def _symptoms(p: Page) -> list[str]:
+    out = ["What the runtime or the tools print:\n", fence("\n".join(p.e.signatures), "text"),
+           _steps(p.e.symptoms)]
+    samples = p.files.samples
+    real = [s for s in samples if not s[0].startswith("repro-")] or samples[:1]
+    if real:
+        name, text = real[0]
+        out.append(admonition("example", f"A real log: samples/{file_label(name)}",
+                              _sample_block(name, text), collapsible="closed"))
+    return out
+
+
+def _diagnosis(p: Page) -> list[str]:
+    out: list[str] = []
+    for d in p.e.detection:
+        out.append(heading(3, md_inline(d.title)))
+        out.append(fence(d.command, d.language, classes=".fm-command"))
+        out.append(f"**Look for:** {md_text(_lk(p, d.look_for))}\n")
+        out.append(with_mark("", detection_mark(d)))
+    return out
+
+
+def _fix(p: Page) -> list[str]:
+    out: list[str] = []
+    for horizon, label in HORIZONS:
+        for f in (f for f in p.e.fixes if f.horizon == horizon):
+            out.append(heading(3, md_inline(f.title)))
+            out.append(f'<span class="fm-horizon fm-horizon--{horizon}">{label} · {horizon}</span>\n')
+            out.append(md_text(_lk(p, f.detail)) + "\n")
+            out.append(with_mark("", verification_mark(f.demonstration, f.unverified)))
+            out.append(_before_after(f.before, f.after, f.language))
+    return out
+
+
+def _cause(p: Page) -> list[str]:
+    e = p.e
+    out = [md_text(_lk(p, e.mechanism)) + "\n"]
+    if e.diagram:
+        out.append(fence(e.diagram.strip(), "mermaid" if p.mermaid else "text"))
+    out.append(heading(3, "Causes"))
+    out.append("\n".join(item(f"**{md_inline(c.title)}.** {md_text(_lk(p, c.detail))}") for c in e.causes) + "\n")
+    if e.corrections:
+        out.append(heading(3, "Corrections", "corrections"))
+        for c in e.corrections:
+            refs = ", ".join(f"[{i}]({u})" for i, u in enumerate(c.references, 1))
+            shown = verification_mark(c.demonstration, None)
+            out.append(admonition("quote", "Claim", f"{md_text(c.claim.strip())}\n\n**What the source says:** "
+                                  f"{md_text(_lk(p, c.truth))} ({refs})" + (f"\n\n{shown}" if shown else "")))
+    return out
+
+
+def _reproduce(p: Page) -> list[str]:
+    e, r = p.e, p.e.repro
+    if r is None:
+        return ["This entry has no reproducer program yet.\n"]
+    out = [md_text(r.shows.strip()) + "\n",
+           fence("\n".join(["advisor repro " + e.id, "advisor repro --fixed " + e.id]), "sh")]
+    facts = [f"Expected output matches {code_span(r.expect_output)}"]
+    if r.expect_exit is not None:
+        facts.append(f"exit status {r.expect_exit}")
+    if r.build_flags:
+        facts.append("build flags " + code_span(" ".join(r.build_flags)))
+    if r.env:
+        facts.append("environment " + code_span(" ".join(f"{k}={v}" for k, v in r.env.items())))
+    if r.language_version:
+        facts.append(f"go.mod language version {r.language_version}")
+    if r.cgo:
+        facts.append("needs cgo and a C compiler")
+    out.append("; ".join(facts) + ".\n")
+    for label, src in (("repro/main.go", p.files.repro), ("fixed/main.go", p.files.fixed)):
+        if src:
+            out.append(f'=== "{label}"\n\n{indent(fence(src, "go"))}\n')
+    rep = [s for s in p.files.samples if s[0].startswith("repro-")]
+    if rep:
+        name, text = rep[0]
+        out.append(admonition("example", f"Output of the reproducer: samples/{file_label(name)}",
+                              _sample_block(name, text), collapsible="closed"))
+    return out
+
+
+def _prevent(p: Page) -> list[str]:
+    e = p.e
+    out = [_steps([_lk(p, x) for x in e.prevention]) if e.prevention else "No prevention notes yet; see the lasting fixes [above](#fix).\n"]
+    if e.alerts:
+        out.append(heading(3, "Alerts", "alerts"))
+        names = ", ".join(code_span(a.name) for a in e.alerts)
+        out.append(f"Prometheus alerting rules for this failure mode ({names}; `/alerts/<name>/` leads "
+                   "here), as `advisor export prometheus-rules` writes them, with this page as `runbook_url`:\n")
+        out.append(fence(_alerts_yaml(e, p.runbook_url), "yaml"))
+    return out
+
+
+def _go_versions(p: Page) -> list[str]:
+    gv = p.e.go_versions
+    out = [f"Affects Go {gv.since}" + (f" to {gv.until}." if gv.until else " and later.") + "\n"]
+    if gv.notes:
+        out.append("| Go | Note |\n|---|---|\n" + "".join(
+            f"| {n.version} | {cell(md_inline(_lk(p, n.note)) + note_source(n))} |\n" for n in gv.notes))
+    return out
+
+
+def _references(p: Page) -> list[str]:
+    return ["\n".join(item(f"[{link_text(r.title)}]({r.url}) · *{r.kind}*") for r in p.e.references) + "\n"]
+
+
+def _related(p: Page) -> list[str]:
+    if not p.e.related:
+        return ["No related entries listed.\n"]
+    return ["\n".join(item(f"[{link_text(p.titles[r])}]({r}.md)" if r in p.titles else code_span(r))
+                      for r in p.e.related) + "\n"]
+
+
+def _postmortems(p: Page) -> list[str]:
+    if not p.postmortems:
+        return ["No postmortem cites this failure mode yet.\n"]
+    return ["\n".join(
+        item(f"[{pm.date.isoformat()} · {link_text(pm.title)}](../{postmortem_path(pm.id)}) · "
+             f"{pm.severity.value}, {pm.duration_minutes} min" + (" · *illustrative*" if pm.illustrative else ""))
+        for pm in p.postmortems) + "\n"]
+
+
+def _owners(p: Page) -> list[str]:
+    e = p.e
+    out = [f"Owned by {', '.join(md_inline(o) for o in e.owners)}; last reviewed {e.last_reviewed.isoformat()}. "
+           f"Permanent link: <{p.runbook_url}>\n"]
+    if e.former_ids:
+        out.append("Former ids (old links redirect here): " + ", ".join(code_span(f) for f in e.former_ids) + ".\n")
+    return out
+
+
+# The page, in order. Anchors are permanent: append rows, never rename one.
+SECTIONS: tuple[tuple[str, str, Renderer], ...] = (
+    ("now", "What to do now", _now),
+    ("meaning", "What it means", _meaning),
+    ("impact", "Impact", _impact),
+    ("symptoms", "Symptoms", _symptoms),
+    ("diagnosis", "Diagnosis", _diagnosis),
+    ("fix", "Fix", _fix),
+    ("cause", "Why it happens", _cause),
+    ("reproduce", "Reproduce", _reproduce),
+    ("prevent", "Prevent", _prevent),
+    ("go-versions", "Go versions", _go_versions),
+    ("references", "References", _references),
+    ("related", "Related", _related),
+    ("postmortems", "Postmortems", _postmortems),
+    ("owners", "Owners and review", _owners),
+)
+ANCHORS: tuple[str, ...] = tuple(anchor for anchor, _, _ in SECTIONS)
+
+
+def is_stale(e: FailureMode, today: dt.date, stale_after_days: int = STALE_AFTER_DAYS) -> bool:
+    return (today - e.last_reviewed).days > stale_after_days
+
+
+def entry_meta(e: FailureMode, runbook_url: str, *, today: dt.date | None = None,
+               stale_after_days: int = STALE_AFTER_DAYS,
+               source: Mapping[str, str | None] | None = None) -> dict[str, object]:
+    """Front matter: page title, tags, and the `entry` mapping the header template shows.
+
+    title, description and tags are printed unescaped by Material's templates (and the
+    search index renders them as HTML), so they are escaped here; the `entry` values are
+    escaped by entry-header.html. `source` (several KBs built into one site) names the
+    entry's knowledge base and the entry it replaces.
+    """
+    today = today or dt.date.today()
     return {
-        "title": e.title,
-        "description": " ".join(e.summary.split())[:300],
-        "tags": [CATEGORY_TITLES[e.category], *e.tags],
+        "title": html_text(e.title),
+        "description": html_text(" ".join(e.summary.split())[:300]),
+        "tags": [html_text(t) for t in e.tags],
         "entry": {
             "id": e.id,
             "severity": e.severity.value,
@@ -246,7 +316,13 @@ def entry_meta(e: FailureMode, runbook_url: str) -> dict[str, object]:
             "recoverable": recoverable_label(e),
             "owners": list(e.owners),
             "last_reviewed": e.last_reviewed.isoformat(),
+            "review_age_days": (today - e.last_reviewed).days,
+            "stale": is_stale(e, today, stale_after_days),
+            "stale_after_days": stale_after_days,
             "runbook_url": runbook_url,
+            "alerts": [a.name for a in e.alerts],
+            "anchors": list(ANCHORS),
+            "source": dict(source) if source else None,
         },
     }
 
@@ -259,183 +335,25 @@ def render_entry(
     postmortems: Sequence[Postmortem] = (),
     files: EntryFiles | None = None,
     mermaid: bool = True,
+    today: dt.date | None = None,
+    stale_after_days: int = STALE_AFTER_DAYS,
+    source: Mapping[str, str | None] | None = None,
 ) -> str:
     """The page of one failure mode, opening on what to do now.
 
     `titles` maps entry ids to titles (for related links), `postmortems` are the records
     citing this entry, `files` the reproducer and samples, `runbook_url` this page's
     permanent absolute URL. `mermaid=False` shows a diagram as source (no script on the
-    site to draw it, and never a CDN).
+    site to draw it, and never a CDN). The title, severity and the rest of the header
+    come from the front matter (site-overrides/partials/entry-header.html).
     """
-    titles = titles or {}
-    files = files or EntryFiles()
-    lk = lambda text: link_entry_mentions(text.strip(), titles, e.id)  # noqa: E731
-    out: list[str] = [front_matter(entry_meta(e, runbook_url))]
-
-    sev = e.severity.value
-    rec = recoverable_label(e)
-    status = f"Severity: {sev} · {rec}"
-    body = e.recover_note or {
-        None: "This failure is not a panic: there is nothing to recover, only a cause to remove.",
-        True: "A deferred `recover()` in the failing goroutine stops the unwinding.",
-        False: "A deferred `recover()` never gets control.",
-    }[e.recoverable]
-    out.append(admonition(SEVERITY_ADMONITION[e.severity], status, body))
-
-    # ---- now
-    out.append(heading(2, "What to do now", "now"))
-    out.append("\n".join(item(_with_mark(lk(step), verification_mark(step.demonstration, step.unverified)),
-                                f"{i}.") for i, step in enumerate(e.now, 1)) + "\n")
-    now_fixes = [f for f in e.fixes if f.horizon == "now"]
-    if now_fixes:
-        out.append("Stop the bleeding: " + ", ".join(f"**{f.title}**" for f in now_fixes)
-                   + " ([below](#fix)).\n")
-
-    # ---- meaning
-    out.append(heading(2, "What it means", "meaning"))
-    out.append(lk(e.summary) + "\n")
-    if e.aliases:
-        out.append("**Also known as:** " + ", ".join(
-            a if _han_runs(a) else code_span(a) if ":" in a else a for a in e.aliases) + "\n")
-
-    # ---- impact
-    out.append(heading(2, "Impact", "impact"))
-    out.append(lk(e.impact) + "\n")
-
-    # ---- symptoms
-    out.append(heading(2, "Symptoms", "symptoms"))
-    out.append("What the runtime or the tools print:\n")
-    out.append(fence("\n".join(e.signatures), "text"))
-    out.append("\n".join(item(s) for s in e.symptoms) + "\n")
-    real = [s for s in files.samples if not s[0].startswith("repro-")] or files.samples[:1]
-    if real:
-        name, text = real[0]
-        out.append(admonition("example", f"A real log: samples/{name}", _sample_block(name, text),
-                              collapsible="closed"))
-
-    # ---- diagnosis
-    out.append(heading(2, "Diagnosis", "diagnosis"))
-    for d in e.detection:
-        out.append(heading(3, d.title))
-        out.append(fence(d.command, d.language))
-        out.append(f"**Look for:** {lk(d.look_for)}\n")
-        out.append(_with_mark("", detection_mark(d)))
-
-    # ---- fix
-    out.append(heading(2, "Fix", "fix"))
-    for horizon, label in HORIZONS:
-        fixes = [f for f in e.fixes if f.horizon == horizon]
-        if not fixes:
-            continue
-        for f in fixes:
-            out.append(heading(3, f"{f.title}"))
-            out.append(f'<span class="fm-horizon fm-horizon--{horizon}">{label} · {horizon}</span>\n')
-            out.append(lk(f.detail) + "\n")
-            out.append(_with_mark("", verification_mark(f.demonstration, f.unverified)))
-            out.append(_before_after(f.before, f.after, f.language))
-
-    # ---- cause
-    out.append(heading(2, "Why it happens", "cause"))
-    out.append(lk(e.mechanism) + "\n")
-    if e.diagram:
-        out.append(fence(e.diagram.strip(), "mermaid" if mermaid else "text"))
-    out.append(heading(3, "Causes"))
-    for c in e.causes:
-        out.append(item(f"**{c.title}.** {lk(c.detail)}"))
-    out.append("")
-    if e.corrections:
-        out.append(heading(3, "Corrections", "corrections"))
-        for c in e.corrections:
-            refs = ", ".join(f"[{i}]({u})" for i, u in enumerate(c.references, 1))
-            shown = verification_mark(c.demonstration, None) if c.demonstration else ""
-            out.append(admonition("quote", "Claim", f"{c.claim.strip()}\n\n**What the source says:** "
-                                  f"{lk(c.truth)} ({refs})" + (f"\n\n{shown}" if shown else "")))
-
-    # ---- reproduce
-    out.append(heading(2, "Reproduce", "reproduce"))
-    if e.repro:
-        r = e.repro
-        out.append(r.shows.strip() + "\n")
-        run = ["advisor repro " + e.id, "advisor repro --fixed " + e.id]
-        out.append(fence("\n".join(run), "sh"))
-        facts = [f"Expected output matches {code_span(r.expect_output)}"]
-        if r.expect_exit is not None:
-            facts.append(f"exit status {r.expect_exit}")
-        if r.build_flags:
-            facts.append("build flags " + code_span(" ".join(r.build_flags)))
-        if r.env:
-            facts.append("environment " + code_span(" ".join(f"{k}={v}" for k, v in r.env.items())))
-        if r.language_version:
-            facts.append(f"go.mod language version {r.language_version}")
-        if r.cgo:
-            facts.append("needs cgo and a C compiler")
-        out.append("; ".join(facts) + ".\n")
-        tabs = [("repro/main.go", files.repro), ("fixed/main.go", files.fixed)]
-        for label, src in tabs:
-            if src:
-                out.append(f'=== "{label}"\n\n{indent(fence(src, "go"))}\n')
-        rep = [s for s in files.samples if s[0].startswith("repro-")]
-        if rep:
-            name, text = rep[0]
-            out.append(admonition("example", f"Output of the reproducer: samples/{name}",
-                                  _sample_block(name, text), collapsible="closed"))
-    else:
-        out.append("This entry has no reproducer program yet.\n")
-
-    # ---- prevent
-    out.append(heading(2, "Prevent", "prevent"))
-    if e.prevention:
-        out.append("\n".join(item(lk(p)) for p in e.prevention) + "\n")
-    else:
-        out.append("No prevention notes yet; see the lasting fixes [above](#fix).\n")
-    if e.alerts:
-        out.append(heading(3, "Alerts", "alerts"))
-        out.append("Prometheus alerting rules for this failure mode, with this page as `runbook_url`:\n")
-        out.append(fence(_alerts_yaml(e, runbook_url), "yaml"))
-
-    # ---- go versions
-    out.append(heading(2, "Go versions", "go-versions"))
-    gv = e.go_versions
-    span = f"Affects Go {gv.since}" + (f" to {gv.until}." if gv.until else " and later.")
-    out.append(span + "\n")
-    if gv.notes:
-        out.append("| Go | Note |\n|---|---|\n" + "".join(
-            f"| {n.version} | {cell(lk(n.note) + note_source(n))} |\n" for n in gv.notes))
-
-    # ---- references, related
-    out.append(heading(2, "References", "references"))
-    out.append("\n".join(item(f"[{r.title}]({r.url}) · *{r.kind}*") for r in e.references) + "\n")
-    out.append(heading(2, "Related", "related"))
-    if e.related:
-        out.append("\n".join(
-            item(f"[{link_text(titles[r])}]({r}.md)" if r in titles else code_span(r)) for r in e.related) + "\n")
-    else:
-        out.append("No related entries listed.\n")
-
-    # ---- postmortems
-    out.append(heading(2, "Postmortems", "postmortems"))
-    if postmortems:
-        out.append("\n".join(
-            item(f"[{p.date.isoformat()} · {link_text(p.title)}](../{postmortem_path(p.id)}) · "
-                 f"{p.severity.value}, {p.duration_minutes} min"
-                 + (" · *illustrative*" if p.illustrative else ""))
-            for p in postmortems) + "\n")
-    else:
-        out.append("No postmortem cites this failure mode yet.\n")
-
-    # ---- owners
-    out.append(heading(2, "Owners and review", "owners"))
-    out.append(f"Owned by {', '.join(e.owners)}; last reviewed {e.last_reviewed.isoformat()}. "
-               f"Permanent link: <{runbook_url}>\n")
-    if e.former_ids:
-        out.append("Former ids (old links redirect here): "
-                   + ", ".join(code_span(f) for f in e.former_ids) + ".\n")
+    page = Page(e, runbook_url, titles or {}, postmortems, files or EntryFiles(), mermaid)
+    out = [front_matter(entry_meta(e, runbook_url, today=today, stale_after_days=stale_after_days,
+                                   source=source))]
+    for anchor, title, render in SECTIONS:
+        out.append(heading(2, title, anchor))
+        out.extend(render(page))
     return join(out)
-
-
-def _with_mark(text: str, mark: str) -> str:
-    """A paragraph followed by its run / not-run mark (either may be empty)."""
-    return "\n\n".join(p for p in (text, mark) if p) + ("\n" if not text and mark else "")
 
 
 def _before_after(before: str | None, after: str | None, lang: str) -> str:
@@ -449,6 +367,9 @@ def _before_after(before: str | None, after: str | None, lang: str) -> str:
 
 
 def _alerts_yaml(e: FailureMode, runbook_url: str) -> str:
+    """The entry's alerts as a rules group (the same fields `advisor export` writes)."""
+    import json
+
     q = lambda s: json.dumps(" ".join(s.split()), ensure_ascii=False)  # noqa: E731
     lines = ["groups:", f"  - name: {e.id}", "    rules:"]
     for a in e.alerts:
@@ -458,9 +379,10 @@ def _alerts_yaml(e: FailureMode, runbook_url: str) -> str:
             lines.append(f"        for: {a.for_}")
         lines.append("        labels:")
         lines.append(f"          severity: {a.severity}")
+        lines.append(f"          failure_mode: {e.id}")
         lines.append("        annotations:")
         lines.append(f"          summary: {q(a.summary)}")
-        lines.append(f"          runbook_url: {runbook_url}#now")
+        lines.append(f"          runbook_url: {runbook_url}")
     return "\n".join(lines)
 
 
@@ -473,160 +395,39 @@ def render_postmortem(p: Postmortem, *, titles: Mapping[str, str]) -> str:
     def fm(ident: str) -> str:
         return f"[{link_text(titles[ident])}](../{entry_path(ident)})" if ident in titles else code_span(ident)
 
-    meta = {"title": p.title, "description": " ".join(p.summary.split())[:300],
-            "tags": ["Postmortem", *p.tags]}
-    out = [front_matter(meta), f"# {p.title}\n"]
+    meta = {"title": html_text(p.title), "description": html_text(" ".join(p.summary.split())[:300]),
+            "tags": ["postmortem", *(html_text(t) for t in p.tags)]}
+    out = [front_matter(meta), f"# {md_inline(p.title)}\n"]
     facts = f"**{p.date.isoformat()}** · severity **{p.severity.value}** · {p.duration_minutes} minutes"
-    out.append(facts + " · owners " + ", ".join(p.owners) + "\n")
+    out.append(facts + " · owners " + ", ".join(md_inline(o) for o in p.owners) + "\n")
+    # The summary comes before the "illustrative" note: search shows a page's first text.
+    out.append(heading(2, "Summary", "summary"))
+    out.append(md_text(p.summary.strip()) + "\n")
     if p.illustrative:
         out.append(admonition("info", "Illustrative record",
-                              p.illustrative_note or "Details are reconstructed, not recorded."))
+                              md_text(p.illustrative_note or "Details are reconstructed, not recorded.")))
     out.append(heading(2, "Failure modes", "failure-modes"))
     out.append("\n".join(item(fm(i)) for i in p.failure_modes) + "\n")
-    out.append(heading(2, "Summary", "summary"))
-    out.append(p.summary.strip() + "\n")
     out.append(heading(2, "Impact", "impact"))
-    out.append(p.impact.strip() + "\n")
+    out.append(md_text(p.impact.strip()) + "\n")
     out.append(heading(2, "Detection", "detection"))
-    out.append(p.detection.strip() + "\n")
+    out.append(md_text(p.detection.strip()) + "\n")
     out.append(heading(2, "Timeline", "timeline"))
     out.append("| Time | Event |\n|---|---|\n" + "".join(
-        f"| {cell(t.time)} | {cell(t.event)} |\n" for t in p.timeline))
+        f"| {cell(md_inline(t.time))} | {cell(md_inline(t.event))} |\n" for t in p.timeline))
     out.append(heading(2, "Root cause", "root-cause"))
-    out.append(p.root_cause.strip() + "\n")
+    out.append(md_text(p.root_cause.strip()) + "\n")
     if p.trigger:
-        out.append(f"**Trigger:** {p.trigger.strip()}\n")
+        out.append(f"**Trigger:** {md_text(p.trigger.strip())}\n")
     out.append(heading(2, "What went well", "went-well"))
-    out.append("\n".join(item(x) for x in p.went_well) + "\n")
+    out.append(_steps(p.went_well))
     out.append(heading(2, "What went badly", "went-badly"))
-    out.append("\n".join(item(x) for x in p.went_badly) + "\n")
+    out.append(_steps(p.went_badly))
     out.append(heading(2, "Action items", "action-items"))
     out.append("| Action | Owner | Status | Failure mode |\n|---|---|---|---|\n" + "".join(
-        f"| {cell(a.action)} | {cell(a.owner)} | {a.status} | "
+        f"| {cell(md_inline(a.action))} | {cell(md_inline(a.owner))} | {a.status} | "
         f"{fm(a.failure_mode) if a.failure_mode else ''} |\n" for a in p.action_items))
     if p.lessons:
         out.append(heading(2, "Lessons", "lessons"))
-        out.append("\n".join(item(x) for x in p.lessons) + "\n")
+        out.append(_steps(p.lessons))
     return join(out)
-
-
-def render_postmortem_index(postmortems: Sequence[Postmortem], *, titles: Mapping[str, str]) -> str:
-    out = [front_matter({"title": "Postmortems"}), "# Postmortems\n",
-           "Blameless incident records. Each links the failure modes involved, and each "
-           "failure-mode page lists the postmortems that cite it.\n"]
-    if not postmortems:
-        out.append("No postmortems yet.\n")
-        return join(out)
-    rows = []
-    for p in sorted(postmortems, key=lambda p: (p.date, p.id), reverse=True):
-        fms = ", ".join(f"[{link_text(titles.get(i, i))}](../{entry_path(i)})" if i in titles else code_span(i)
-                        for i in p.failure_modes)
-        label = " *(illustrative)*" if p.illustrative else ""
-        rows.append(f"| {p.date.isoformat()} | [{link_text(p.title)}]({p.id}.md){label} | {p.severity.value} | "
-                    f"{p.duration_minutes} min | {fms} |\n")
-    out.append("| Date | Incident | Severity | Duration | Failure modes |\n|---|---|---|---|---|\n"
-               + "".join(rows))
-    return join(out)
-
-
-# --------------------------------------------------------------------------- indexes
-
-
-def _entry_row(e: FailureMode, prefix: str, pm_count: int = 0) -> str:
-    link = f"[{link_text(e.title)}]({prefix}{e.id}.md)"
-    return (f"| {link} | {e.severity.value} | {go_versions_label(e)} | "
-            f"{cell(e.summary.split('. ')[0].rstrip('.'))}. |\n")
-
-
-def render_category_index(entries: Iterable[FailureMode]) -> str:
-    """failure-modes/index.md: every entry, grouped by category."""
-    entries = sorted(entries, key=lambda e: (SEVERITY_ORDER.index(e.severity), e.title.lower()))
-    out = [front_matter({"title": "Failure modes by category"}), "# Failure modes\n",
-           f"{len(entries)} failure modes, by category, most severe first. "
-           "See also [by severity](../severity.md), the [symptom index](../symptoms.md) and "
-           "[tags](../tags.md).\n"]
-    for cat in Category:
-        group = [e for e in entries if e.category == cat]
-        out.append(heading(2, f"{CATEGORY_TITLES[cat]} ({len(group)})", cat.value))
-        if not group:
-            out.append("No entries yet.\n")
-            continue
-        out.append("| Failure mode | Severity | Go | What it is |\n|---|---|---|---|\n"
-                   + "".join(_entry_row(e, "") for e in group))
-    return join(out)
-
-
-def render_severity_index(entries: Iterable[FailureMode]) -> str:
-    """severity.md: every entry, grouped by severity."""
-    entries = sorted(entries, key=lambda e: (e.category.value, e.title.lower()))
-    out = [front_matter({"title": "Failure modes by severity"}), "# By severity\n",
-           "Every failure mode, most severe first. Within a severity, by category.\n"]
-    for sev in SEVERITY_ORDER:
-        group = [e for e in entries if e.severity == sev]
-        out.append(heading(2, f"{sev.value.capitalize()} ({len(group)})", sev.value))
-        if not group:
-            out.append("No entries.\n")
-            continue
-        out.append("| Failure mode | Category | Go | Recoverable |\n|---|---|---|---|\n" + "".join(
-            f"| [{link_text(e.title)}](failure-modes/{e.id}.md) | {CATEGORY_TITLES[e.category]} | "
-            f"{go_versions_label(e)} | {recoverable_label(e)} |\n" for e in group))
-    return join(out)
-
-
-def render_symptom_index(entries: Iterable[FailureMode]) -> str:
-    """symptoms.md: the first lines an engineer sees, each linking to its entry.
-
-    One list item per signature, in plain text order, so that both the site's search and a
-    browser's find (Ctrl-F on the pasted line) land on the right page.
-    """
-    pairs = sorted(
-        ((sig, e) for e in entries for sig in e.signatures),
-        key=lambda p: (p[0].lower().lstrip("[(<`'\" "), p[1].id),
-    )
-    out = [front_matter({"title": "Symptom index", "search": {"boost": 2}}), "# Symptom index\n",
-           "The first lines you see, exactly as the Go runtime or the tools print them, each "
-           "linking to its failure mode. Paste a line into search, or use your browser's find.\n"]
-    out.append("\n".join(
-        item(f"{code_span(sig)} → [{link_text(e.title)}](failure-modes/{e.id}.md)") for sig, e in pairs) + "\n")
-    return join(out)
-
-
-def jieba_user_dict(entries: Iterable[FailureMode]) -> str:
-    """A jieba user dictionary: every run of Chinese characters in the aliases, one word each.
-
-    Without it jieba cuts 并发写 into 并发 / 写 and a search for the alias finds nothing;
-    with it the alias is a single token in the index. Frequencies are left out so jieba
-    computes one high enough for the word to be kept whole.
-    """
-    words: set[str] = set()
-    for e in entries:
-        for alias in [*e.aliases, *e.tags]:
-            words.update(w for w in _han_runs(alias) if len(w) > 1)
-    return "".join(f"{w}\n" for w in sorted(words))
-
-
-def nav(entries: Iterable[FailureMode], postmortems: Iterable[Postmortem]) -> list:
-    """The site navigation: hand-written pages, indexes and postmortems.
-
-    Entries are reached through the indexes (and search), not listed one by one: a
-    sidebar of hundreds of entries is not navigable, and repeating it on every page made
-    the build quadratic in the size of the KB.
-    """
-    del entries  # listed by the indexes, not the nav
-    fm_section: list = [
-        "failure-modes/index.md",
-        {"By severity": "severity.md"},
-        {"Symptom index": "symptoms.md"},
-        {"Tags": "tags.md"},
-    ]
-    pm_section: list = ["postmortems/index.md"] + [
-        {p.title: postmortem_path(p.id)}
-        for p in sorted(postmortems, key=lambda p: (p.date, p.id), reverse=True)
-    ]
-    return [
-        {"Home": "index.md"},
-        {"Failure modes": fm_section},
-        {"Postmortems": pm_section},
-        {"Using the advisor": "advisor.md"},
-        {"Contributing an entry": "contributing.md"},
-    ]
