@@ -146,8 +146,8 @@ class DetectionRunCheck(FileCheck):
             return "'input' is used only with on: output"
         if r.on == "source" and r.args is not None:
             return "'args' has no program to go to with on: source; write the arguments into the command"
-        if r.on != "live" and (r.wait_for is not None or r.after_seconds or r.attempts > 1):
-            return "'wait_for', 'after_seconds' and 'attempts' are used only with on: live"
+        if r.on != "live" and (r.wait_for is not None or r.after_seconds or r.attempts > 1 or r.in_netns):
+            return "'wait_for', 'after_seconds', 'attempts' and 'in_netns' are used only with on: live"
         return None
 
 

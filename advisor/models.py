@@ -370,13 +370,13 @@ class DetectionRun(Strict):
       port; `http://127.0.0.1:6060`, `http://localhost:6060` (and the same without the
       scheme) become its address, `$(pidof server)` its process id.
     - `program`: `./server` becomes the built reproducer (killed after `seconds`), run
-      with the entry's repro.env plus `env`.
+      with the entry's repro.env plus `env`; the command runs in the reproducers' sandbox.
     - `output`: the reproducer runs once to the end; `input`, the part of the command
       that reads the log (`kubectl logs --previous POD`, `crash.log`), becomes its saved
       output: a command is replaced by `cat FILE`, a file name by the file.
     - `source`: the command runs in a copy of the program's source with its go.mod, with
-      this project's Go toolchain first on PATH (`go vet ./...`, `go build -race`); the
-      built program is there as `./server` (`go version -m ./server`).
+      this project's Go toolchain first on PATH (`go vet ./...`, `go build -race`), in the
+      reproducers' sandbox; the built program is there as `./server` (`go version -m ./server`).
     """
 
     on: Literal["live", "program", "output", "source"]
@@ -395,6 +395,10 @@ class DetectionRun(Strict):
         "in the command with what it matched (an address the program chose).")
     after_seconds: float = Field(
         0.0, ge=0.0, le=60.0, description="on: live — pause before the command runs (after wait_for).")
+    in_netns: bool = Field(
+        False, description="on: live — run the command in the reproducer's own network "
+        "namespace (the tests run reproducers in one), where its sockets and servers are: "
+        "`ss`, a client of a server the program started.")
     attempts: int = Field(
         1, ge=1, le=10, description="on: live — run the command up to this many times, a second "
         "apart, until its output matches: a dump or profile is a snapshot of a moving program.")

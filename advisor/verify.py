@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import shutil
 import signal
 import subprocess
 import time
@@ -24,6 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import containment
 from .advice_checks import LIVE_ADDRESSES, PID_PLACEHOLDER, PROGRAM_PLACEHOLDER
 from .kb import KnowledgeBase
 from .models import Demonstration, Detection, FailureMode, OutputCheck
@@ -145,9 +147,11 @@ def demonstrate(kb: KnowledgeBase, entry: FailureMode, demo: Demonstration) -> t
 # --------------------------------------------------------------------------- detection commands
 
 
-def _shell(command: str, cwd: Path, env: dict[str, str], seconds: int) -> tuple[str, bool]:
-    """Run one command line with bash; (combined output, timed out)."""
-    proc = subprocess.Popen(["bash", "-c", command], cwd=cwd, env=env, stdout=subprocess.PIPE,
+def _shell(command: str, cwd: Path, env: dict[str, str], seconds: int,
+           prefix: tuple[str, ...] = ()) -> tuple[str, bool]:
+    """Run one command line with bash (under `prefix`, e.g. the sandbox); (output, timed out)."""
+    bash = shutil.which("bash") or "/bin/bash"  # the sandbox execs a path, it does not search PATH
+    proc = subprocess.Popen([*prefix, bash, "-c", command], cwd=cwd, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
     try:
         out, _ = proc.communicate(timeout=seconds)
@@ -208,7 +212,10 @@ def _judge(entry: FailureMode, where: str, d: Detection, out: str, timed_out: bo
 
 
 def _run_program_or_source(kb: KnowledgeBase, entry: FailureMode, d: Detection, go: Path) -> tuple[str, bool]:
+    """Run a command that builds or runs the reproducer: inside the same loopback-only
+    sandbox as every reproducer run (containment.isolation), where this machine has one."""
     r = d.run
+    sandbox, _ = containment.isolation()
     binary, _ = build(entry, kb.entry_dir(entry.id), r.variant, go)
     command = d.command
     if r.on == "source":  # `go version -m ./server` and the like name the built program
@@ -220,7 +227,8 @@ def _run_program_or_source(kb: KnowledgeBase, entry: FailureMode, d: Detection, 
         command = command.replace(PROGRAM_PLACEHOLDER,
                                   f"timeout -s KILL {r.seconds} {' '.join(map(shlex.quote, argv))}")
     program_env = {**entry.repro.env, **r.env} if r.on == "program" else r.env
-    return _shell(command, binary.parent, _command_env(entry, program_env, go, command), r.seconds + 10)
+    return _shell(command, binary.parent, _command_env(entry, program_env, go, command), r.seconds + 10,
+                  prefix=sandbox)
 
 
 def _run_on_output(kb: KnowledgeBase, entry: FailureMode, d: Detection, go: Path) -> tuple[str, bool]:
@@ -309,6 +317,9 @@ def _run_live_group(kb: KnowledgeBase, entry: FailureMode, variant: str, env: di
             command = substitute_live(d.command, live)
             for name, value in captured.items():  # e.g. HOST from the program's own output
                 command = command.replace(name, value)
+            if d.run.in_netns and not live.notes:  # the program runs in its own network namespace
+                command = (f"nsenter --target {live.proc.pid} --user --net --preserve-credentials "
+                           f"bash -c {shlex.quote(command)}")
             for attempt in range(d.run.attempts):
                 if attempt:
                     time.sleep(1.0)
