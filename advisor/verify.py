@@ -29,8 +29,14 @@ from . import containment
 from .advice_checks import LIVE_ADDRESSES, PID_PLACEHOLDER, PROGRAM_PLACEHOLDER
 from .kb import KnowledgeBase
 from .models import Demonstration, Detection, FailureMode, OutputCheck
-from .regex import compile_re2
+from .regex import compile_re2, linear
 from .repro import LiveRepro, RunResult, build, build_dir, find_go, go_env, run, start
+
+
+# Entry commands are reviewed KB text; these read them, so they are registered too.
+_CGO_FLAG = linear(re.compile(r"-race\b|-asan\b"), reads="entry commands")
+_UNSAFE_NAME = linear(re.compile(r"[^A-Za-z0-9_.=-]+"), reads="entry settings")
+_GO_TOOL = linear(re.compile(r"\bgo tool ([a-z0-9]+)"), reads="entry commands")
 
 
 @dataclass
@@ -168,7 +174,7 @@ def _command_env(entry: FailureMode, program_env: dict[str, str], go: Path, comm
     for `on: program`, the program's own environment (the command's assignments go on
     top, as they would on the service). Tools such as `go` never get repro.env: a
     GOMEMLIMIT meant for the reproducer would make the compiler thrash."""
-    cgo = entry.repro.cgo or "-race" in entry.repro.build_flags or re.search(r"-race\b|-asan\b", command)
+    cgo = entry.repro.cgo or "-race" in entry.repro.build_flags or _CGO_FLAG.search(command)
     env = go_env(program_env, cgo=bool(cgo))
     env["PATH"] = f"{go.parent}{os.pathsep}{env.get('PATH', '')}"
     env["PPROF_TMPDIR"] = str(build_dir() / "verify" / "pprof")  # not ~/pprof
@@ -237,7 +243,7 @@ def _run_on_output(kb: KnowledgeBase, entry: FailureMode, d: Detection, go: Path
     folder = build_dir() / "verify" / entry.id
     folder.mkdir(parents=True, exist_ok=True)
     setting = [f"{k}={v}" for k, v in sorted(r.env.items())] + list(r.args or [])
-    name = re.sub(r"[^A-Za-z0-9_.=-]+", "_", "-".join([r.variant, *setting]))
+    name = _UNSAFE_NAME.sub("_", "-".join([r.variant, *setting]))
     log = folder / f"{name}.log"
     log.write_text(result.output, encoding="utf-8")
     stands_for = shlex.quote(str(log))
@@ -292,7 +298,7 @@ def _warm_go_tools(commands: list[str], env: dict[str, str], cwd: Path) -> None:
     """Build the `go tool X` programs a command needs before the reproducer starts: since
     Go 1.24 tools such as pprof are built on first use (a minute here), which a
     reproducer that runs for seconds would not outlive."""
-    for tool in sorted({m.group(1) for c in commands for m in re.finditer(r"\bgo tool ([a-z0-9]+)", c)}):
+    for tool in sorted({m.group(1) for c in commands for m in _GO_TOOL.finditer(c)}):
         _shell(f"go tool {tool} -h", cwd, env, 600)
 
 

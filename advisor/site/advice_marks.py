@@ -17,7 +17,8 @@ import re
 from collections.abc import Mapping
 
 from advisor.models import Demonstration, Detection, VersionNote
-from advisor.site.markdown import code_span, md_inline
+from advisor.regex import compile_re2, linear
+from advisor.site.markdown import code_span, code_spans, md_inline, outside_spans
 
 _RUN_PLACES = {
     "live": "against the running reproducer",
@@ -73,24 +74,24 @@ def with_mark(text: str, mark: str) -> str:
     return "\n\n".join(p for p in (text, mark) if p) + ("\n" if not text and mark else "")
 
 
-_CODE_OR_LINK = re.compile(r"(`+)(?:.|\n)*?\1|\[[^\]]*\]\([^)]*\)|<[^>]+>")
+# A whole word of an id's characters: not part of a path, file name or longer word (a
+# sentence's full stop may follow). Linked only when it is exactly an entry id.
+_WORD = linear(re.compile(r"(?<![\w/.-])([\w-]+)(?![\w/-])"), reads="entry text")
+_LINK_OR_TAG = compile_re2(r"\[[^\]]*\]\([^)]*\)|<[^>]+>")  # RE2: an unclosed `[` or `<` costs one pass
 
 
 def link_entry_mentions(text: str, titles: Mapping[str, str], self_id: str = "", prefix: str = "") -> str:
     """Turn entry ids named in prose into links; code spans, links and the page's own id
     are left alone. Run before md_text: the links are ordinary Markdown."""
-    ids = sorted((i for i in titles if i != self_id), key=len, reverse=True)
+    ids = set(titles) - {self_id}
     if not ids:
         return text
-    mention = re.compile(r"(?<![\w/.-])(" + "|".join(map(re.escape, ids)) + r")(?![\w/-])")
 
     def link(m: re.Match[str]) -> str:
-        return f"[{m.group(1)}]({prefix}{m.group(1)}.md)"
+        word = m.group(1)
+        return f"[{word}]({prefix}{word}.md)" if word in ids else word
 
-    out, last = [], 0
-    for m in _CODE_OR_LINK.finditer(text):
-        out.append(mention.sub(link, text[last:m.start()]))
-        out.append(m.group(0))
-        last = m.end()
-    out.append(mention.sub(link, text[last:]))
-    return "".join(out)
+    def outside_links(part: str) -> str:
+        return outside_spans(part, [m.span() for m in _LINK_OR_TAG.finditer(part)], lambda s: _WORD.sub(link, s))
+
+    return outside_spans(text, code_spans(text), outside_links)
