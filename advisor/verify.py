@@ -32,7 +32,6 @@ from .models import Demonstration, Detection, FailureMode, OutputCheck
 from .regex import compile_re2, linear
 from .repro import LiveRepro, RunResult, build, build_dir, find_go, go_env, run, start
 
-
 # Entry commands are reviewed KB text; these read them, so they are registered too.
 _CGO_FLAG = linear(re.compile(r"-race\b|-asan\b"), reads="entry commands")
 _UNSAFE_NAME = linear(re.compile(r"[^A-Za-z0-9_.=-]+"), reads="entry settings")
