@@ -25,8 +25,8 @@ from .kb import cache_dir, find_cached
 
 # One sentence per neighbouring kind of problem, with the name a note shows. Broad on
 # purpose: a kind, not a thread. Text that is not about software at all is left to
-# `policy.off_topic` (nothing close, few shared words): MiniLM reads Chinese poorly, and a
-# "not software" prototype drew Chinese Go questions towards it.
+# `policy.off_topic` (nothing close, few shared words): MiniLM reads Chinese poorly, and in a
+# draft a "not about software" prototype was the nearest one for Chinese Go questions.
 PROTOTYPES: dict[str, str] = {
     "a JVM memory error": "A Java application on the JVM throws java.lang.OutOfMemoryError: Java heap space, "
                           "the garbage collector overhead limit is exceeded",
