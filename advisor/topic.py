@@ -21,8 +21,8 @@ javascript typescript npm yarn nodej webpack babel angular vue v8 deno
 ruby php laravel perl
 dotnet csharp nuget aspnetcore
 rustc cargo
-xcode initramfs grub
-timeunit threadpoolexecutor completablefuture arraylist springframework asyncio numpy pandas
+xcode initramf grub
+timeunit threadpoolexecutor completablefuture arraylist springframework asyncio numpy panda
 jedis redisson ioredis stackexchange servicestack ehcache hazelcast infinispan sidekiq celery gunicorn uwsgi
 """.split())
 
@@ -41,10 +41,10 @@ FOREIGN_EXTENSIONS = frozenset("java kt kts scala groovy py pyc js mjs cjs jsx t
 
 # Words only a Go report uses.
 GO = frozenset("""
-go golang goroutine gomaxprocs gogc gomemlimit godebug gctrace pprof cgo gopher
+go golang goroutine gomaxproc gogc gomemlimit godebug gctrace pprof cgo gopher
 chan defer recover runtime.gc sync.pool sync.mutex sync.waitgroup sync.map
 time.after time.ticker time.newticker http.client context.context resp.body.close
-errgroup gin kratos gorm
+errgroup gin krato gorm
 协程
 """.split())
 

@@ -39,3 +39,11 @@ def test_go_names_are_not_foreign(text):
 def test_go_qualified_identifiers_count_as_go_and_pythons_do_not():
     assert votes("resp.Body is never closed after http.Get")[0] >= 1
     assert votes("time.sleep(3) then json.loads the body")[0] == 0
+
+
+def test_every_listed_word_is_spelled_as_the_tokenizer_emits_it():
+    """The lists are compared with tokens (lower case, plural stripped): a word spelled
+    otherwise ("gomaxprocs" for the token "gomaxproc") would never be counted."""
+    from advisor.topic import FOREIGN, GO
+
+    assert [w for w in sorted(GO | FOREIGN) if tokenize(w) != [w] and w not in tokenize(w)] == []
