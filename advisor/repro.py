@@ -322,12 +322,32 @@ class LiveRepro:
 
     def get(self, path: str, timeout: float = 30.0) -> bytes:
         """GET a path (e.g. '/debug/pprof/heap') from the running program's pprof server."""
+        import http.client
         import urllib.request
 
         if not self.base_url:
             self.wait_ready()
-        with urllib.request.urlopen(self.base_url + path, timeout=timeout) as resp:  # loopback only
-            return resp.read()
+        for attempt in range(3):
+            try:
+                with urllib.request.urlopen(self.base_url + path, timeout=timeout) as resp:  # loopback only
+                    return resp.read()
+            except (OSError, http.client.HTTPException) as exc:
+                if self.proc.poll() is not None or attempt == 2:
+                    raise ToolchainError(self._unreachable(path, exc)) from None
+                time.sleep(0.5)
+        raise AssertionError("not reached")
+
+    def _unreachable(self, path: str, exc: BaseException) -> str:
+        """Why a GET failed, with what the program and the relay last said."""
+        rc = self.proc.poll()
+        state = "is still running" if rc is None else f"exited ({rc})"
+        why = [f"{self.entry_id}: GET {path} failed ({exc}); the {self.variant} program {state}"]
+        if self._relay is not None and self._relay.last_error:
+            why.append(f"relay: {self._relay.last_error}")
+        tail = self._out.text()[-2000:].strip()
+        if tail:
+            why.append("program output (end):\n" + tail)
+        return "\n".join(why)
 
     def stop(self) -> RunResult:
         if self._result is not None:

@@ -73,6 +73,24 @@ def test_live_reproducer_serves_real_goroutine_dumps_and_heap_profiles(kb):
 
 
 @pytest.mark.xdist_group("go")
+def test_a_live_program_that_died_is_reported_with_its_exit_not_a_connection_reset(kb):
+    import os
+    import signal
+
+    from advisor.errors import ToolchainError
+    from advisor.repro import start
+
+    with start(kb, "http-client-no-timeout") as live:
+        live.wait_ready()
+        os.killpg(live.proc.pid, signal.SIGKILL)
+        live.proc.wait()
+        with pytest.raises(ToolchainError) as err:
+            live.get("/debug/pprof/goroutine?debug=2", timeout=5)
+    assert "GET /debug/pprof/goroutine?debug=2 failed" in str(err.value)
+    assert "program exited (-9)" in str(err.value)
+
+
+@pytest.mark.xdist_group("go")
 def test_reproducer_runs_under_an_earlier_go_release(kb):
     from advisor.toolchains import go_binary
 
