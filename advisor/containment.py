@@ -169,10 +169,13 @@ class Relay:
     """127.0.0.1:<port> on the host -> a Unix socket inside a reproducer's namespace (a path
     in the shared filesystem): the one way in to a contained live run's pprof server."""
 
+    CONNECT_PATIENCE = 5.0  # seconds to keep trying the Unix socket before giving up on a client
+
     def __init__(self, target: str) -> None:
         self.target = target
         self.server = socket.create_server(("127.0.0.1", 0))
         self.port = self.server.getsockname()[1]
+        self.last_error: str | None = None  # why the last client could not be led through
         threading.Thread(target=self._accept, name="repro-relay", daemon=True).start()
 
     def _accept(self) -> None:
@@ -183,13 +186,28 @@ class Relay:
                 return  # closed
             threading.Thread(target=self._connect, args=(conn,), daemon=True).start()
 
+    def _dial(self) -> socket.socket | None:
+        """A connection to the program's socket, retried briefly: a loaded machine can be
+        slow to accept, and a client should not see a reset for a moment's wait."""
+        import time
+
+        deadline = time.monotonic() + self.CONNECT_PATIENCE
+        while True:
+            upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                upstream.connect(self.target)
+                return upstream
+            except OSError as exc:
+                upstream.close()
+                self.last_error = f"connect {self.target}: {exc.strerror or exc}"
+                if time.monotonic() >= deadline:
+                    return None
+                time.sleep(0.05)
+
     def _connect(self, conn: socket.socket) -> None:
-        upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            upstream.connect(self.target)
-        except OSError:
+        upstream = self._dial()
+        if upstream is None:
             conn.close()
-            upstream.close()
             return
         back = threading.Thread(target=_pump, args=(upstream, conn), daemon=True)
         back.start()
