@@ -71,7 +71,7 @@ def main() -> None:
     print(f"{'distribution':<26} {'files MB':>9} {'bytecode MB':>12} {'total MB':>9}")
     for name, (f, c) in sorted(table.items(), key=lambda kv: -sum(kv[1])):
         print(f"{name:<26} {f / 1e6:9.2f} {c / 1e6:12.2f} {(f + c) / 1e6:9.2f}")
-    print(f"{'(not in any RECORD)':<26} {(everything - listed) / 1e6:9.2f}")
+    print(f"{'(not in any RECORD)':<26} {max(everything - listed, 0) / 1e6:9.2f}")
     print(f"site-packages: {everything / 1e6:.1f} MB with bytecode, {(everything - code) / 1e6:.1f} MB without; "
           f"target {TARGET_MB:.0f} MB, ratio {everything / 1e6 / TARGET_MB:.2f}")
     print(f"wheel: {wheel.name}, {wheel_mb:.1f} MB")
