@@ -432,6 +432,40 @@ def repro(
         raise typer.Exit(1)
 
 
+@app.command("verify")
+def verify(
+    idents: Annotated[list[str] | None, typer.Argument(metavar="[ID]...", help="Failure-mode ids.",
+                                                       show_default=False)] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Every entry with a reproducer.")] = False,
+    rerun_recorded: Annotated[bool, typer.Option(
+        "--rerun-recorded", help="Execute commands whose output is recorded in a sample, too.")] = False,
+    kb: KbOption = None,
+) -> None:
+    """Run entries' advice: each knob demonstration and each detection command with `run:`.
+
+    Exit 1 when any of them does not show what the entry says.
+    """
+    from .kb import load_kb
+    from .verify import verify_entry
+
+    base = load_kb(kb)
+    if all_:
+        idents = sorted(i for i, e in base.entries.items() if e.repro is not None)
+    if not idents:
+        raise UsageError("name at least one entry id, or --all")
+    for ident in idents:
+        if base.get(ident) is None:
+            raise UsageError(_unknown_id(ident, base.entries))
+    failed = 0
+    for ident in idents:
+        for outcome in verify_entry(base, base.get(ident).id, rerun_recorded=rerun_recorded):
+            typer.echo(outcome.line())
+            failed += not outcome.ok
+    if failed:
+        typer.echo(f"{failed} item(s) did not show what the entry says", err=True)
+        raise typer.Exit(1)
+
+
 # =========================================================================== contributors and on-call
 # `advisor new`, `advisor review`, `advisor export`, `advisor serve`: the pull-request
 # workflow and the on-call integrations. Logic lives in advisor/scaffold.py, review.py,

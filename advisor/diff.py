@@ -10,6 +10,7 @@ per allocation stack is the evidence, read by the entries' `heap:` rules.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
@@ -149,21 +150,50 @@ def bucket_key(b: Bucket, inferred: bool = False) -> tuple[str, str, str]:
     return (_state_key(b, inferred), c.function if c else "?", b.created_by.function if b.created_by else "")
 
 
+def _merge(rep: Bucket, b: Bucket) -> Bucket:
+    merged = Bucket(state=rep.state, frames=rep.frames, created_by=rep.created_by, count=rep.count + b.count,
+                    max_wait=max(rep.max_wait, b.max_wait), first_line=min(rep.first_line, b.first_line),
+                    ids=rep.ids, elided=rep.elided)
+    merged.min_wait = min(x for x in (rep.min_wait, b.min_wait) if x is not None) \
+        if (rep.min_wait is not None or b.min_wait is not None) else None
+    return merged
+
+
 def _group(facts: Facts, inferred: bool) -> dict[tuple[str, str, str], tuple[int, Bucket]]:
     out: dict[tuple[str, str, str], tuple[int, Bucket]] = {}
     for b in facts.buckets:
         k = bucket_key(b, inferred)
         if k in out:
             n, rep = out[k]
-            merged = Bucket(state=rep.state, frames=rep.frames, created_by=rep.created_by, count=rep.count + b.count,
-                            max_wait=max(rep.max_wait, b.max_wait), first_line=min(rep.first_line, b.first_line),
-                            ids=rep.ids, elided=rep.elided)
-            merged.min_wait = min(x for x in (rep.min_wait, b.min_wait) if x is not None) \
-                if (rep.min_wait is not None or b.min_wait is not None) else None
-            out[k] = (n + b.count, merged)
+            out[k] = (n + b.count, _merge(rep, b))
         else:
             out[k] = (b.count, b)
     return out
+
+
+# Where a goroutine is at this instant, not what it waits for: one just woken from its
+# sleep or select shows as runnable at the same frame until a P runs it, and on a busy
+# machine that can be a third of a leak's goroutines in one snapshot and none in the next.
+TRANSIENT_STATES = ("runnable", "running")
+
+
+def _fold_transient(*groups: dict[tuple[str, str, str], tuple[int, Bucket]]) -> None:
+    """Count runnable/running goroutines with the waiting bucket at the same frame and
+    creator (the largest such bucket of either snapshot), so scheduling noise is not growth."""
+    waiting: dict[tuple[str, str], tuple[int, str]] = {}
+    for g in groups:
+        for (state, fn, creator), (n, _) in g.items():
+            if state not in TRANSIENT_STATES and n > waiting.get((fn, creator), (0, ""))[0]:
+                waiting[(fn, creator)] = (n, state)
+    for g in groups:
+        for k in [k for k in g if k[0] in TRANSIENT_STATES and (k[1], k[2]) in waiting]:
+            n, b = g.pop(k)
+            into = (waiting[(k[1], k[2])][1], k[1], k[2])
+            if into in g:
+                m, rep = g[into]
+                g[into] = (m + n, _merge(rep, b))
+            else:  # shown in the state it waits in, which the rules read
+                g[into] = (n, dataclasses.replace(b, state=into[0]))
 
 
 def _is_app(function: str) -> bool:
@@ -182,6 +212,7 @@ def diff_buckets(old: Facts, new: Facts) -> list[BucketDelta]:
     inferred = any(b.state == "unknown" for b in old.buckets + new.buckets) or \
         _no_states(old) != _no_states(new)
     a, b = _group(old, inferred), _group(new, inferred)
+    _fold_transient(a, b)
     rows = []
     for k in a.keys() | b.keys():
         n_old, rep_old = a.get(k, (0, None))

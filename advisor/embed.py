@@ -324,6 +324,28 @@ def _f32(a: np.ndarray) -> np.ndarray:
     return a if a.dtype == np.float32 else a.astype(np.float32)
 
 
+# A model derived with int8 tensors (build_support/model_weights.py, INT8_TENSORS) stores each
+# such matrix as int8 in blocks along its rows, with a float16 scale per block under this
+# suffix; other tensors are float16. The shipped model has none today (see that file: int8
+# changes answers). Computation is float32 throughout.
+INT8_SCALE_SUFFIX = ".int8_scale"
+
+
+def dequantise(values: np.ndarray, scale: np.ndarray | None) -> np.ndarray:
+    """float32 weights from stored ones: int8 blocks times their scales, or float16 upcast."""
+    if scale is None:
+        return _f32(values)
+    blocks = values.reshape(values.shape[0], scale.shape[1], -1).astype(np.float32)
+    blocks *= scale.astype(np.float32)[:, :, None]
+    return blocks.reshape(values.shape)
+
+
+def _tensor(f: Any, keys: set[str], key: str) -> np.ndarray:
+    """One weight from an open safetensors file, as float32."""
+    scale_key = key + INT8_SCALE_SUFFIX
+    return dequantise(f.get_tensor(key), f.get_tensor(scale_key) if scale_key in keys else None)
+
+
 class NumpyMiniLM(Embedder):
     """BERT encoder + mean pooling + L2 normalisation in numpy (no torch).
 
@@ -388,7 +410,7 @@ class NumpyMiniLM(Embedder):
                 a = p + "attention."
 
                 def w(key: str, f=f) -> np.ndarray:
-                    return _f32(f.get_tensor(key))
+                    return _tensor(f, keys, key)
                 # One (3D, D) matmul for Q, K and V instead of three; the 1/sqrt(d_head) score
                 # scale is folded into Q so the (H, L, L) scores need no extra pass.
                 wqkv = np.concatenate([w(a + "self.query.weight") * scale, w(a + "self.key.weight"),
@@ -405,7 +427,11 @@ class NumpyMiniLM(Embedder):
                     w(p + "output.LayerNorm.weight"), w(p + "output.LayerNorm.bias"),
                 ))
         self._weights = safe_open(path, framework="np")  # stays open for _word's rows
-        self._word = self._weights.get_slice(pre + "embeddings.word_embeddings.weight")
+        word_key = pre + "embeddings.word_embeddings.weight"
+        self._word = self._weights.get_slice(word_key)
+        # int8 rows come with their block scales (0.7 MB, read whole); float rows need none
+        scale_key = word_key + INT8_SCALE_SUFFIX
+        self._word_scale = self._weights.get_tensor(scale_key) if scale_key in keys else None
 
     def tokenize(self, texts: Sequence[str]) -> list[tuple[list[int], list[int]]]:
         """(input_ids, token_type_ids) per text, with [CLS]/[SEP], truncated to max_seq_length."""
@@ -434,7 +460,8 @@ class NumpyMiniLM(Embedder):
 
     def _embed_tokens(self, ids: np.ndarray, types: np.ndarray, positions: np.ndarray) -> np.ndarray:
         uniq, inverse = np.unique(ids, return_inverse=True)
-        rows = _f32(np.stack([self._word[int(t):int(t) + 1][0] for t in uniq]))
+        rows = np.stack([self._word[int(t):int(t) + 1][0] for t in uniq])
+        rows = dequantise(rows, None if self._word_scale is None else self._word_scale[uniq])
         x = rows[inverse.reshape(-1)]
         x += self._pos[positions]
         if self._type is not None:

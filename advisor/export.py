@@ -4,7 +4,11 @@ Both are generated, never hand-edited, so they cannot drift from the entries:
 
 - `prometheus_rules(kb)`: one rule group per category; every alert carries the labels
   `severity` and `failure_mode` and the annotations `summary` and `runbook_url` (the
-  entry's permanent page, see config.entry_url). Check the file with
+  entry's permanent page, see config.entry_url). An entry's alert must fire on evidence
+  specific to that entry. Signals that several failure modes share (a fatal exit, a
+  growing goroutine count, a growing live heap) are the generic alerts below, in their
+  own group, whose runbook is the advisor page: paste what the process printed and let
+  the advisor name the entry, rather than guessing one. Check the file with
   `promtool check rules`.
 - `codeowners(kb)`: one line per entry folder (and per postmortem) naming the entry's
   `owners`, so the people who know a failure mode review changes to it.
@@ -16,7 +20,7 @@ from collections import defaultdict
 
 import yaml
 
-from .config import entry_url
+from .config import entry_url, site_url
 from .errors import KnowledgeBaseError
 from .identities import OWNER_HINT, is_owner
 from .kb import KnowledgeBase
@@ -36,6 +40,38 @@ CODEOWNERS_HEADER = (
 )
 
 GROUP_PREFIX = "go-failure-modes"
+GENERIC_GROUP = f"{GROUP_PREFIX}-generic"
+
+# (name, expr, for, severity, summary): evidence that no single entry owns.
+GENERIC_ALERTS: tuple[tuple[str, str, str, str, str], ...] = (
+    ("GoProcessFatalExit",
+     "increase(kube_pod_container_status_restarts_total[10m]) > 0 and on(namespace, pod, container) "
+     "kube_pod_container_status_last_terminated_exitcode == 2",
+     "0m", "page",
+     "A Go container exited with status 2: a fatal error or an unrecovered panic. Paste the last "
+     "lines of `kubectl logs --previous` into the advisor to name the failure mode."),
+    ("GoGoroutinesGrowing",
+     "deriv(go_goroutines[30m]) > 0.5 and go_goroutines > 1000",
+     "1h", "ticket",
+     "The goroutine count has been rising for an hour. Paste a goroutine dump "
+     "(/debug/pprof/goroutine?debug=2) into the advisor to see which leak it is."),
+    ("GoLiveHeapGrowing",
+     "min_over_time(go_memstats_heap_inuse_bytes[1h]) > 1.5 * min_over_time(go_memstats_heap_inuse_bytes[1h] offset 6h)",
+     "1h", "ticket",
+     "The smallest in-use heap of the last hour is 1.5 times that of six hours ago: live data "
+     "keeps growing. Diff two heap profiles, paste gctrace or a dump into the advisor."),
+)
+
+
+def advisor_url() -> str:
+    """The advisor's page on the docs site: the runbook of the generic alerts."""
+    return f"{site_url()}advisor/"
+
+
+def generic_rules() -> list[dict]:
+    return [{"alert": name, "expr": expr, "for": for_, "labels": {"severity": severity},
+             "annotations": {"summary": summary, "runbook_url": advisor_url()}}
+            for name, expr, for_, severity, summary in GENERIC_ALERTS]
 
 
 def rule_groups(kb: KnowledgeBase) -> list[dict]:
@@ -51,7 +87,8 @@ def rule_groups(kb: KnowledgeBase) -> list[dict]:
             rule["annotations"] = {"summary": a.summary.strip(), "runbook_url": entry_url(e.id)}
             by_cat[e.category.value].append(rule)
     order = [c.value for c in Category]
-    return [{"name": f"{GROUP_PREFIX}-{cat}", "rules": by_cat[cat]} for cat in order if by_cat.get(cat)]
+    groups = [{"name": f"{GROUP_PREFIX}-{cat}", "rules": by_cat[cat]} for cat in order if by_cat.get(cat)]
+    return groups + [{"name": GENERIC_GROUP, "rules": generic_rules()}]
 
 
 def prometheus_rules(kb: KnowledgeBase) -> str:
@@ -62,8 +99,11 @@ def prometheus_rules(kb: KnowledgeBase) -> str:
 
 
 def duplicate_alert_names(kb: KnowledgeBase) -> dict[str, list[str]]:
-    """Alert names used by more than one entry (confusing on a pager, though legal)."""
+    """Alert names defined more than once (by two entries, or by an entry and the generic
+    alerts): one name must mean one rule on a pager."""
     seen: dict[str, list[str]] = defaultdict(list)
+    for name, *_ in GENERIC_ALERTS:
+        seen[name].append("(generic)")
     for ident in sorted(kb.entries):
         for a in kb.entries[ident].alerts:
             seen[a.name].append(ident)

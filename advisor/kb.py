@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # the match path never imports pydantic: it reads a KbView
 # What --kb / Advisor.load(kb=...) accept: a folder, several, or None for the default.
 KbSpec = str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None
 
-CACHE_VERSION = "3"
+CACHE_VERSION = "4"  # 4: `now` steps may carry a demonstration (models.Step)
 SHIPPED = "@shipped"  # names the bundled knowledge base in --kb and $ADVISOR_KB
 APP_NAME = "go-failure-advisor"
 

@@ -113,9 +113,14 @@ class Advisor:
         self._embedder = None
         self._indexes: dict[str | None, object] = {}
         self._lexical = None
+        self._prototypes = None  # off-topic prototype vectors (advisor/offtopic.py), lazily
 
     # -------------------------------------------------------------- semantic, lazily
     def _semantic_scores(self, text: str, facts: Facts, variant: str | None = None) -> dict[str, float]:
+        return self._semantic(text, facts, variant)[0]
+
+    def _semantic(self, text: str, facts: Facts, variant: str | None = None):
+        """(cosine per entry, the query vector)."""
         from .embed import load_embedder
         from .semantic import load_index, query_text
 
@@ -125,7 +130,14 @@ class Advisor:
         if index is None:
             index = self._indexes[variant] = load_index(self.kb, self._embedder, variant=variant)[0]
         vec = self._embedder.encode([query_text(text, facts)])[0]
-        return index.scores(vec)
+        return index.scores(vec), vec
+
+    def _offtopic_margin(self, vec, dense: dict[str, float]) -> tuple[float, int]:
+        from .offtopic import margin, prototype_vectors
+
+        if self._prototypes is None:
+            self._prototypes = prototype_vectors(self._embedder)
+        return margin(vec, self._prototypes, max(dense.values(), default=0.0))
 
     # -------------------------------------------------------------- matching
     def match_bytes(self, data: bytes, top: int = 5, *, size: int | None = None) -> MatchResult:
@@ -183,13 +195,20 @@ class Advisor:
             return MatchResult([], "not-go-output", **base)
         from .semantic import PROSE_TEXT_VARIANT
 
-        dense = self._semantic_scores(text, facts, PROSE_TEXT_VARIANT)
+        dense, vec = self._semantic(text, facts, PROSE_TEXT_VARIANT)
         index = self._lexical_index()
         lexical = {i: float(s) for i, s in zip(index.ids, index.scores(tokens), strict=True)}
         if policy.off_topic(evidence, dense, lexical):
             return MatchResult([], "no-matching-entry", **base)
         decisions = policy.combine_prose(sorted(self.kb.entries), evidence, dense, lexical,
                                          top=min(max(1, top), policy.PROSE_TOP))
+        from .offtopic import NAMES
+
+        away, nearest = self._offtopic_margin(vec, dense)
+        if policy.leads_only(evidence, go_words, away):
+            decisions = policy.as_leads(decisions)
+            base["notes"].append(f"the text reads more like another kind of problem ({NAMES[nearest]}) "
+                                 "than any entry and names nothing of Go: candidates are leads only")
         shared = index.known(tokens)
         cands = []
         for d in decisions:

@@ -8,9 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    Tag,
+    model_validator,
+)
 
 from .buildflags import BUILD_FLAG_SCHEMA_PATTERN, check_build_flag, check_env
 from .identities import OWNER_SCHEMA_PATTERN, check_owner
@@ -264,27 +274,247 @@ class MatchSpec(Strict):
     )
 
 
+# --------------------------------------------------------------------------- advice that has been run
+
+
+def _check_run_env(env: dict[str, str]) -> dict[str, str]:
+    """The reproducer's env rules (buildflags.check_env), plus the switch that puts the leak
+    reproducers in their long-running mode (ADVISOR_REPRO_LIVE=1)."""
+    check_env({k: v for k, v in env.items() if k != "ADVISOR_REPRO_LIVE"})
+    return env
+
+
+RunEnv = Annotated[dict[str, str], AfterValidator(_check_run_env)]
+
+
+class OutputCheck(Strict):
+    """One assertion on a program's output, in RE2 with `^`/`$` at line ends.
+
+    Give exactly one of `pattern` (must match), `absent` (must not match), `value` (the
+    number caught by the pattern's one group, on the last line it matches) or `count`
+    (how many lines match); `value` and `count` are compared with `at_least`/`at_most`.
+    """
+
+    pattern: Text | None = Field(None, description="RE2 that must match the output.")
+    absent: Text | None = Field(None, description="RE2 that must not match the output.")
+    value: Text | None = Field(
+        None, description="RE2 with one capture group around a number, e.g. "
+        "'GC CPU .* \\((\\d+)%\\)'; the number on the last matching line is compared."
+    )
+    count: Text | None = Field(None, description="RE2; the number of lines it matches is compared.")
+    at_least: float | None = None
+    at_most: float | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> OutputCheck:
+        given = [n for n in ("pattern", "absent", "value", "count") if getattr(self, n) is not None]
+        if len(given) != 1:
+            raise ValueError("a check needs exactly one of pattern, absent, value, count "
+                             f"(got {', '.join(given) or 'none'})")
+        bounded = self.at_least is not None or self.at_most is not None
+        if given[0] in ("value", "count") and not bounded:
+            raise ValueError(f"'{given[0]}' needs at_least or at_most")
+        if given[0] in ("pattern", "absent") and bounded:
+            raise ValueError(f"'{given[0]}' takes no at_least/at_most; use value or count")
+        return self
+
+    def describe(self) -> str:
+        """One line for people: what this check asserts."""
+        if self.pattern is not None:
+            return f"output matches /{self.pattern}/"
+        if self.absent is not None:
+            return f"output does not match /{self.absent}/"
+        what = f"the number in /{self.value}/" if self.value is not None else f"lines matching /{self.count}/"
+        bounds = [f">= {self.at_least:g}" if self.at_least is not None else "",
+                  f"<= {self.at_most:g}" if self.at_most is not None else ""]
+        return f"{what} {' and '.join(b for b in bounds if b)}"
+
+
+class Demonstration(Strict):
+    """The reproducer run with the setting a step turns, and the output that shows its effect.
+
+    The test suite runs it (`advisor verify ID` does the same by hand) and also runs the
+    unchanged reproducer: with `baseline: differs` (the default) the unchanged run must
+    fail at least one check, so the checks prove the setting changed something; with
+    `baseline: same` both runs must pass them (a setting shown to change nothing).
+    """
+
+    variant: Literal["repro", "fixed"] = Field(
+        "repro", description="Which program runs: repro/main.go, or fixed/main.go when the "
+        "setting is made in code there.")
+    env: RunEnv = Field(
+        default_factory=dict, description="Environment set over the reproducer's own "
+        "repro.env, e.g. {GOMEMLIMIT: 256MiB}.")
+    args: list[str] | None = Field(None, description="Arguments instead of repro.args.")
+    expect: list[OutputCheck] = Field(
+        default_factory=list, description="Checks on the output of the run with the setting.")
+    expect_exit: int | None = Field(
+        None, description="Exit status of the run with the setting (134 = killed by SIGABRT).")
+    baseline: Literal["differs", "same"] = Field(
+        "differs", description="differs: the unchanged reproducer fails a check; same: it "
+        "passes them too (the setting does not help).")
+
+    @model_validator(mode="after")
+    def _something_to_check(self) -> Demonstration:
+        if not self.expect and self.expect_exit is None:
+            raise ValueError("a demonstration needs 'expect' checks or 'expect_exit'")
+        return self
+
+
+class DetectionRun(Strict):
+    """How the test suite executes a detection command, and what its output must show.
+
+    `on` says what the command runs against; the runner then substitutes, and nothing else:
+
+    - `live`: the reproducer runs in the background with net/http/pprof on a loopback
+      port; `http://127.0.0.1:6060`, `http://localhost:6060` (and the same without the
+      scheme) become its address, `$(pidof server)` its process id.
+    - `program`: `./server` becomes the built reproducer (killed after `seconds`), run
+      with the entry's repro.env plus `env`; the command runs in the reproducers' sandbox.
+    - `output`: the reproducer runs once to the end; `input`, the part of the command
+      that reads the log (`kubectl logs --previous POD`, `crash.log`), becomes its saved
+      output: a command is replaced by `cat FILE`, a file name by the file.
+    - `source`: the command runs in a copy of the program's source with its go.mod, with
+      this project's Go toolchain first on PATH (`go vet ./...`, `go build -race`), in the
+      reproducers' sandbox; the built program is there as `./server` (`go version -m ./server`).
+    """
+
+    on: Literal["live", "program", "output", "source"]
+    variant: Literal["repro", "fixed"] = "repro"
+    env: RunEnv = Field(
+        default_factory=dict, description="Environment for the program over repro.env "
+        "(ADVISOR_REPRO_LIVE=1 starts a leak reproducer's long-running mode).")
+    args: list[str] | None = Field(
+        None, description="Arguments instead of repro.args (on: program, they follow the "
+        "substituted ./server).")
+    input: Text | None = Field(
+        None, description="on: output — the text of the command that stands for the log.")
+    wait_for: Text | None = Field(
+        None, description="on: live — RE2 the program's output must show before the command "
+        "runs. A named group, e.g. (?P<HOST>127\\.0\\.0\\.1:[0-9]+), replaces the same word "
+        "in the command with what it matched (an address the program chose).")
+    after_seconds: float = Field(
+        0.0, ge=0.0, le=60.0, description="on: live — pause before the command runs (after wait_for).")
+    in_netns: bool = Field(
+        False, description="on: live — run the command in the reproducer's own network "
+        "namespace (the tests run reproducers in one), where its sockets and servers are: "
+        "`ss`, a client of a server the program started.")
+    attempts: int = Field(
+        1, ge=1, le=10, description="on: live — run the command up to this many times, a second "
+        "apart, until its output matches: a dump or profile is a snapshot of a moving program.")
+    look_for_pattern: Text = Field(
+        description="RE2 (^/$ at line ends) that the command's output must match: the "
+        "machine-checked form of look_for.")
+    seconds: int = Field(30, ge=1, le=300, description="Limit for the command (and the program).")
+    recorded: Text | None = Field(
+        None, description="A file under samples/ or recorded/ (output that is not a paste for "
+        "the advisor) holding this command's output from a run by hand, for "
+        "commands too slow for every test run (an -asan build): the tests check "
+        "look_for_pattern on it; `advisor verify --rerun-recorded` executes the command again.")
+
+
+class Detection(Strict):
+    """A command to run and what to look for in its output.
+
+    Every command is either executed by the test suite (`run`) or marked `not_run` with
+    the reason (a tool this machine lacks, a cluster, code rather than a command); the
+    site shows the mark.
+    """
+
+    title: Text
+    command: Text
+    look_for: Text
+    language: str = Field("sh", description="Code-block language of the command.")
+    run: DetectionRun | None = Field(None, description="How the tests execute the command.")
+    not_run: Text | None = Field(
+        None, description="Why the command is not executed here (shown as 'not run' on the page).")
+
+
+class NowStep(Strict):
+    """A `now` step written as a mapping, to carry the demonstration of the knob it turns."""
+
+    step: Text
+    demonstration: Demonstration | None = None
+    unverified: Text | None = Field(
+        None, description="Why the setting cannot be demonstrated here (shown as 'not run').")
+
+
+class Step(str):
+    """A `now` step after validation: its text, plus `demonstration` / `unverified`.
+
+    A str subclass, so every reader of `entry.now` (site, terminal, embeddings) keeps
+    treating steps as text; code that shows the verification reads the two attributes.
+    """
+
+    demonstration: Demonstration | None
+    unverified: str | None
+
+    def __new__(cls, text: str, demonstration: Demonstration | None = None,
+                unverified: str | None = None) -> Step:
+        obj = super().__new__(cls, text)
+        obj.demonstration = demonstration
+        obj.unverified = unverified
+        return obj
+
+    def __reduce__(self):  # pickled in the KB cache
+        return (Step, (str(self), self.demonstration, self.unverified))
+
+
+def _step_kind(value: Any) -> str:
+    step = isinstance(value, (dict, NowStep)) or getattr(value, "demonstration", None) is not None
+    return "tag:step" if step else "tag:text"
+
+
+def _as_step(value: str | NowStep) -> Step:
+    if isinstance(value, NowStep):
+        return Step(value.step, value.demonstration, value.unverified)
+    if isinstance(value, Step):
+        return value
+    return Step(value)
+
+
+def _step_data(value: Step) -> str | dict[str, Any]:
+    if getattr(value, "demonstration", None) is None and getattr(value, "unverified", None) is None:
+        return str(value)
+    data: dict[str, Any] = {"step": str(value)}
+    if value.demonstration is not None:
+        data["demonstration"] = value.demonstration.model_dump(mode="json", exclude_defaults=True)
+    if value.unverified is not None:
+        data["unverified"] = value.unverified
+    return data
+
+
+# Text, or {step, demonstration | unverified}. The tags never show in error locations
+# (the validator drops them), so errors point at now[2].demonstration.env as written.
+NowItem = Annotated[
+    Annotated[Text, Tag("tag:text")] | Annotated[NowStep, Tag("tag:step")],
+    Discriminator(_step_kind),
+    AfterValidator(_as_step),
+    PlainSerializer(_step_data),
+]
+
+
 # --------------------------------------------------------------------------- entry parts
 
 
 class VersionNote(Strict):
+    """What changed in one Go release. Every note is sourced: a release-note anchor, CL
+    or issue (`source`), or a committed sample of the reproducer run under that release
+    (`sample`, e.g. samples/repro-go1.21.13.log)."""
+
     version: GoVersion = Field(description="Go release the note is about, e.g. '1.23'.")
     note: Text
+    source: Url | None = Field(
+        None, description="Release notes (with anchor), a CL (go.dev/cl/N) or an issue.")
+    sample: Text | None = Field(
+        None, description="A file under samples/ recorded with that Go release (its "
+        "'# go:' header names the release).")
 
 
 class GoVersions(Strict):
     since: GoVersion = Field(description="First Go release where this failure mode exists.")
     until: GoVersion | None = Field(None, description="Last affected release, if fixed.")
     notes: list[VersionNote] = Field(default_factory=list)
-
-
-class Detection(Strict):
-    """A command to run and what to look for in its output."""
-
-    title: Text
-    command: Text
-    look_for: Text
-    language: str = Field("sh", description="Code-block language of the command.")
 
 
 class Cause(Strict):
@@ -301,6 +531,10 @@ class Fix(Strict):
     before: Text | None = Field(None, description="Code before the fix.")
     after: Text | None = Field(None, description="Code after the fix.")
     language: str = "go"
+    demonstration: Demonstration | None = Field(
+        None, description="For a fix that turns a runtime knob: the run that shows it working.")
+    unverified: Text | None = Field(
+        None, description="Why a knob-turning fix cannot be demonstrated here (shown as 'not run').")
 
 
 class Correction(Strict):
@@ -309,6 +543,8 @@ class Correction(Strict):
     claim: Text
     truth: Text
     references: list[Url] = Field(min_length=1)
+    demonstration: Demonstration | None = Field(
+        None, description="A run of the reproducer that shows the truth (optional).")
 
 
 class Reference(Strict):
@@ -395,7 +631,9 @@ class FailureMode(Strict):
         min_length=1,
         description="Lines exactly as the runtime or tools print them; the symptom index.",
     )
-    now: list[Text] = Field(min_length=1, description="What to do now, in order (#now).")
+    now: list[NowItem] = Field(
+        min_length=1, description="What to do now, in order (#now). A step that turns a "
+        "runtime knob is a mapping {step, demonstration} or {step, unverified}.")
     impact: Text
     symptoms: list[Text] = Field(min_length=1)
     detection: list[Detection] = Field(min_length=1)

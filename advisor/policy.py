@@ -48,6 +48,12 @@ DECISIVE_FLOOR = 0.80  # pinned (decisive) prose candidates score in [0.8, 1]
 # no vocabulary with the knowledge base.
 OFFTOPIC_DENSE_MAX = 0.30
 OFFTOPIC_LEXICAL_MAX = 1.6  # BM25 (Lucene variant) summed over the text's words
+# Leads only: the text is closer to a problem the KB does not cover (advisor/offtopic.py)
+# than to any entry, and nothing in it says Go. Two retrievers agreeing then says "this is
+# about caches" or "about a crash", not "about this Go failure", so no label above `low`.
+# Zero is the natural point (nearer to what we do not cover); on the tuning half the
+# off-topic texts that pass it sit at +0.05..+0.39 and every on-topic one but one below -0.05.
+LEADS_ONLY_MARGIN = 0.0
 
 
 @dataclass(frozen=True)
@@ -158,6 +164,19 @@ def off_topic(rules: Mapping[str, RuleEvidence], dense: Mapping[str, float],
         return False
     return max(dense.values(), default=0.0) < OFFTOPIC_DENSE_MAX and \
         max(lexical.values(), default=0.0) < OFFTOPIC_LEXICAL_MAX
+
+
+def leads_only(rules: Mapping[str, RuleEvidence], go_words: int, prototype_margin: float) -> bool:
+    """True when prose candidates may be offered only as leads (`low`): the text is nearer
+    an off-topic prototype than any entry, names nothing of Go and quotes no runtime
+    message (a decisive rule)."""
+    if go_words > 0 or any(r.decisive and not r.excluded and r.score >= RULE_MIN for r in rules.values()):
+        return False
+    return prototype_margin > LEADS_ONLY_MARGIN
+
+
+def as_leads(decisions: list[Decision]) -> list[Decision]:
+    return [Decision(d.id, d.score, "low", d.rule_score, d.decisive) for d in decisions]
 
 
 def combine_prose(ids: list[str], rules: Mapping[str, RuleEvidence], dense: Mapping[str, float],

@@ -215,11 +215,13 @@ def _entry_spec(kb: KnowledgeBase, ident: str) -> FailureMode:
     return entry
 
 
-def _command_text(spec) -> str:
+def _command_text(spec, env: dict[str, str] | None = None, args: list[str] | None = None) -> str:
+    env = spec.env if env is None else env
+    args = spec.args if args is None else args
     flags = " ".join(spec.build_flags)
-    env_text = " ".join(f"{k}={v}" for k, v in spec.env.items())
+    env_text = " ".join(f"{k}={v}" for k, v in env.items())
     return (f"go build -trimpath{(' ' + flags) if flags else ''} -o prog . && "
-            f"{(env_text + ' ') if env_text else ''}./prog{(' ' + ' '.join(spec.args)) if spec.args else ''}")
+            f"{(env_text + ' ') if env_text else ''}./prog{(' ' + ' '.join(args)) if args else ''}")
 
 
 def _status(rc: int | None, timed_out: bool) -> tuple[int | None, str | None]:
@@ -232,25 +234,31 @@ def _status(rc: int | None, timed_out: bool) -> tuple[int | None, str | None]:
 
 
 def run(kb: KnowledgeBase, ident: str, variant: Variant = "repro", timeout: int | None = None,
-        *, go: Path | None = None) -> RunResult:
-    """Build and run one program; `go` is another toolchain (see advisor.toolchains)."""
+        *, go: Path | None = None, env: dict[str, str] | None = None,
+        args: list[str] | None = None) -> RunResult:
+    """Build and run one program; `go` is another toolchain (see advisor.toolchains).
+
+    `env` is set over the entry's repro.env and `args` replaces repro.args: a run with one
+    setting changed, as a demonstration of a fix needs.
+    """
     entry = _entry_spec(kb, ident)
     spec = entry.repro
     go = go or find_go()
     binary, version = build(entry, kb.entry_dir(entry.id), variant, go)
     limit = timeout or spec.timeout_seconds
-    env = go_env(spec.env, cgo=spec.cgo)
+    run_env = {**spec.env, **(env or {})}
+    run_args = spec.args if args is None else args
     started = time.monotonic()
-    rc, out, timed_out = containment.run_bounded([str(binary), *spec.args], cwd=binary.parent, env=env,
-                                                 timeout=limit)
+    rc, out, timed_out = containment.run_bounded([str(binary), *run_args], cwd=binary.parent,
+                                                 env=go_env(run_env, cgo=spec.cgo), timeout=limit)
     status, sig = _status(rc, timed_out)
     notice = containment.isolation_notice()
     return RunResult(
         entry_id=entry.id,
         variant=variant,
-        command=_command_text(spec),
+        command=_command_text(spec, run_env, run_args),
         build_flags=list(spec.build_flags),
-        env=dict(spec.env),
+        env=run_env,
         go_version=version,
         output=out.text(),
         exit_status=status,
@@ -276,8 +284,9 @@ class LiveRepro:
     """
 
     def __init__(self, entry: FailureMode, variant: Variant, binary: Path, version: str,
-                 extra_env: dict[str, str] | None = None) -> None:
+                 extra_env: dict[str, str] | None = None, args: list[str] | None = None) -> None:
         spec = entry.repro
+        args = spec.args if args is None else args
         self.entry_id, self.variant, self.go_version = entry.id, variant, version
         self.command = _command_text(spec)
         work = binary.parent
@@ -295,7 +304,7 @@ class LiveRepro:
                       "ADVISOR_PPROF_ADDR_FILE": str(self._addr_file)}, cgo=spec.cgo)
         self._out = containment.BoundedOutput(sink=self.output_path.open("wb"))
         self.started = time.monotonic()
-        self.proc = subprocess.Popen([*prefix, str(binary), *spec.args], cwd=work, stdout=subprocess.PIPE,
+        self.proc = subprocess.Popen([*prefix, str(binary), *args], cwd=work, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
                                      start_new_session=True)
         self._out.drain(self.proc.stdout)
@@ -378,11 +387,13 @@ class LiveRepro:
 
 
 def start(kb: KnowledgeBase, ident: str, variant: Variant = "repro", *,
-          env: dict[str, str] | None = None, go: Path | None = None) -> LiveRepro:
-    """Build the reproducer with a loopback pprof server and start it in the background."""
+          env: dict[str, str] | None = None, go: Path | None = None,
+          args: list[str] | None = None) -> LiveRepro:
+    """Build the reproducer with a loopback pprof server and start it in the background
+    (`env` over repro.env, `args` instead of repro.args)."""
     entry = _entry_spec(kb, ident)
     binary, version = build(entry, kb.entry_dir(entry.id), variant, go or find_go(), pprof=True)
-    return LiveRepro(entry, variant, binary, version, env)
+    return LiveRepro(entry, variant, binary, version, env, args)
 
 
 def sample_text(result: RunResult) -> str:

@@ -66,9 +66,11 @@ summary: ""
 go_versions:
   since: ""
   # until: "1.22"          # last affected release, if Go fixed it
-  # notes:
+  # notes:                 # every note cites a source or a sample recorded with that release
   #   - version: "1.24"
   #     note: What changed in this release (message text, runtime behaviour).
+  #     source: https://go.dev/doc/go1.24#runtime   # release notes, go.dev/cl/N or an issue
+  #     # sample: samples/repro-go1.24.11.log       # or: the reproducer run under that release
 
 # Other names: error texts, folklore names, Chinese terms (they feed search).
 aliases: []
@@ -78,7 +80,11 @@ tags: []
 #   - "fatal error: concurrent map writes"
 signatures: []
 
-# What to do now, in order: the first thing on-call reads (#now).
+# What to do now, in order: the first thing on-call reads (#now). A step that turns a runtime
+# knob (GOGC, GOMEMLIMIT, GOTRACEBACK, GODEBUG, debug.Set*, ulimits, pool limits) shows it:
+#   - step: Raise GOMEMLIMIT so the live heap has headroom.
+#     demonstration: {env: {GOMEMLIMIT: 256MiB}, expect: [{absent: "^GC thrashing"}]}
+#     # or: unverified: why it cannot be run here
 now: []
 
 # What it does to a service: who notices, how fast, how it spreads.
@@ -87,10 +93,16 @@ impact: ""
 # What people see: log lines, metrics, behaviour.
 symptoms: []
 
-# Commands to confirm it, and what to look for in their output (#diagnosis).
+# Commands to confirm it, and what to look for in their output (#diagnosis). Each is run
+# by the tests against the reproducer (run:) or says why not (not_run:); see
+# `advisor verify @ID@`. live: the reproducer runs with pprof on a loopback port that
+# replaces 127.0.0.1:6060; program: it replaces ./server; output: its output replaces
+# `input`; source: the command runs in a copy of its source.
 #   - title: Count goroutines by stack
-#     command: "curl -s localhost:6060/debug/pprof/goroutine?debug=1 | head -50"
+#     command: "curl -s 'http://127.0.0.1:6060/debug/pprof/goroutine?debug=1' | head -50"
 #     look_for: One stack with a count that grows between two profiles.
+#     run: {on: live, look_for_pattern: '^goroutine profile: total [0-9]+'}
+#     # or: not_run: needs a cluster / a tool this machine lacks / Go code, not a command
 detection: []
 
 # Why it happens in the runtime, with the functions involved (#cause).

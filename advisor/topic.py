@@ -21,31 +21,47 @@ javascript typescript npm yarn nodej webpack babel angular vue v8 deno
 ruby php laravel perl
 dotnet csharp nuget aspnetcore
 rustc cargo
-xcode initramfs grub
-timeunit threadpoolexecutor completablefuture arraylist springframework asyncio numpy pandas
+xcode initramf grub
+timeunit threadpoolexecutor completablefuture arraylist springframework asyncio numpy panda
+jedis redisson ioredis stackexchange servicestack ehcache hazelcast infinispan sidekiq celery gunicorn uwsgi
 """.split())
 
 # Phrases that are a foreign giveaway however they are tokenized.
 FOREIGN_PHRASES = ("kernel panic", "not syncing", "node.js", ".net ", "c#", "system.string", "java.lang.")
+
+# A qualified name in another ecosystem's style: a Java package (`io.grpc.Status`,
+# `org.springframework.web`, `com.example.Cache`) or a .NET namespace (`System.Net.Http`,
+# `Microsoft.Extensions.Caching`). Go writes import paths with slashes and qualifies
+# with one package name, so neither form occurs in Go text.
+_QUALIFIED = compile_re2(r"(?:^|[\s\"'`(])(?:(?:java|javax|jakarta|kotlinx?|androidx?|scala|com|org|io)\.[a-z]\w*\.\w"
+                         r"|(?:System|Microsoft)\.[A-Z][a-z]\w*)")
 
 # Source files name their language: `ttlCache.ts`, `Main.java`, `views.py`, `server.go`.
 FOREIGN_EXTENSIONS = frozenset("java kt kts scala groovy py pyc js mjs cjs jsx ts tsx rb php cs swift".split())
 
 # Words only a Go report uses.
 GO = frozenset("""
-go golang goroutine gomaxprocs gogc gomemlimit godebug gctrace pprof cgo gopher
+go golang goroutine gomaxproc gogc gomemlimit godebug gctrace pprof cgo gopher
 chan defer recover runtime.gc sync.pool sync.mutex sync.waitgroup sync.map
 time.after time.ticker time.newticker http.client context.context resp.body.close
-errgroup gin kratos gorm
+errgroup gin krato gorm
 协程
 """.split())
+
+# A Go qualified identifier: a standard package (or cgo's `C`) and an exported name, as in
+# `time.After`, `http.Client`, `C.CString`. Python's `time.sleep` and `json.loads` are
+# lower case; Java's `Context.getX` starts with a class name.
+_GO_QUALIFIED = compile_re2(r"\b(?:http|sync|time|context|io|os|net|bufio|bytes|strings|strconv|fmt|json|sql|runtime"
+                            r"|reflect|unsafe|debug|atomic|signal|exec|filepath|ioutil|tls|url|errors|errgroup|pprof"
+                            r"|C)\.[A-Z]\w*")
 
 
 def ecosystem_votes(text: str, tokens: list[str]) -> tuple[int, int]:
     """(Go words, foreign words) in a text: a foreign majority means another ecosystem."""
     low = text.lower()
     foreign = sum(1 for t in tokens if t in FOREIGN) + sum(low.count(p) for p in FOREIGN_PHRASES)
-    go = sum(1 for t in tokens if t in GO)
+    foreign += len(_QUALIFIED.findall(text))
+    go = sum(1 for t in tokens if t in GO) + len(_GO_QUALIFIED.findall(text))
     for t in tokens:
         if "." in t and not t.startswith("["):
             ext = t.rsplit(".", 1)[1]

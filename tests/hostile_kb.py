@@ -24,6 +24,8 @@ from typing import Any
 
 import yaml
 
+from advisor.yamlio import load_yaml
+
 ENTRIES = ("concurrent-map-writes", "container-oom-killed")
 FORMER_IDS = ("map-race-fatal", "cmw")  # the first entry was renamed: old links must redirect
 MODELINE = "# yaml-language-server: $schema=../../../schemas/failure-mode.schema.json\n"
@@ -88,6 +90,8 @@ def _attack(data: dict, offset: int) -> dict:
         value = _get(data, path)
         if path[-1] == "expect_output":
             _set(out, path, value + REGEX_ATTACK)
+        elif path[-2:-1] == ("run",) and path[-1] == "input":
+            continue  # must stay a part of the (attacked) command; the runner reads it, no page shows it
         else:
             _set(out, path, f"{value} {ATTACKS[(n + offset) % len(ATTACKS)]}")
     if "diagram" in out or "mechanism" in out:
@@ -129,7 +133,7 @@ def write_hostile_kb(dest: Path, source: Path) -> Path:
     for n, ident in enumerate(ENTRIES):
         folder = dest / "failure-modes" / ident
         shutil.copytree(source / "failure-modes" / ident, folder)
-        data = yaml.safe_load((folder / "entry.yaml").read_text(encoding="utf-8"))
+        data = load_yaml(folder / "entry.yaml").data  # the project's loader: `on:` is a key, not YAML 1.1 true
         data["related"] = [r for r in data.get("related") or [] if r in ENTRIES]
         data["former_ids"] = list(FORMER_IDS) if n == 0 else []
         originals[folder / "entry.yaml"] = (data, _attack(data, n), MODELINE)
@@ -138,7 +142,7 @@ def write_hostile_kb(dest: Path, source: Path) -> Path:
             "# source: hostile test fixture\n" + ATTACKS[0] + "\n" + sample.read_text(encoding="utf-8"),
             encoding="utf-8")
     pm_src = sorted((source / "postmortems").glob("*.yaml"))[0]
-    pm = yaml.safe_load(pm_src.read_text(encoding="utf-8"))
+    pm = load_yaml(pm_src).data
     pm["failure_modes"] = list(ENTRIES)
     for item in pm.get("action_items") or []:
         if item.get("failure_mode") not in ENTRIES:

@@ -13,7 +13,15 @@ import pytest
 import yaml
 
 from advisor.config import entry_url
-from advisor.export import codeowners, prometheus_rules, rule_groups
+from advisor.export import (
+    GENERIC_ALERTS,
+    GENERIC_GROUP,
+    advisor_url,
+    codeowners,
+    duplicate_alert_names,
+    prometheus_rules,
+    rule_groups,
+)
 
 from .conftest import KB, ROOT, run_advisor
 
@@ -38,7 +46,7 @@ def test_export_writes_rules_with_runbook_links(tmp_path: Path, kb):
     assert proc.returncode == 0, proc.stderr.decode()
     doc = yaml.safe_load(out.read_text())
     alerts = [(e.id, a) for e in kb.entries.values() for a in e.alerts]
-    rules = [r for g in doc["groups"] for r in g["rules"]]
+    rules = [r for g in doc["groups"] if g["name"] != GENERIC_GROUP for r in g["rules"]]
     assert len(rules) == len(alerts) > 0
     by_name = {(r["labels"]["failure_mode"], r["alert"]): r for r in rules}
     for ident, a in alerts:
@@ -50,8 +58,16 @@ def test_export_writes_rules_with_runbook_links(tmp_path: Path, kb):
         assert r["annotations"]["summary"] == a.summary.strip()
         if a.for_:
             assert r["for"] == a.for_
+    # generic alerts link to the advisor, not to a guessed entry
+    generic = next(g for g in doc["groups"] if g["name"] == GENERIC_GROUP)["rules"]
+    assert [r["alert"] for r in generic] == [a[0] for a in GENERIC_ALERTS]
+    for r in generic:
+        assert r["annotations"]["runbook_url"] == advisor_url()
+        assert "failure_mode" not in r["labels"]
     # one group per category, named after it
     for g in doc["groups"]:
+        if g["name"] == GENERIC_GROUP:
+            continue
         cat = g["name"].removeprefix("go-failure-modes-")
         assert {kb.entries[r["labels"]["failure_mode"]].category.value for r in g["rules"]} == {cat}
 
@@ -78,16 +94,29 @@ def test_promtool_check_rules(tmp_path: Path, kb):
     out.write_text(prometheus_rules(kb))
     proc = subprocess.run([tool, "check", "rules", str(out)], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    n = sum(len(e.alerts) for e in kb.entries.values())
+    n = sum(len(e.alerts) for e in kb.entries.values()) + len(GENERIC_ALERTS)
     assert f"SUCCESS: {n} rules found" in proc.stdout
 
 
-def _alert(kb, ident: str, name: str) -> dict:
+def _alert(kb, ident: str | None, name: str) -> dict:
+    """One exported rule; ident None for a generic alert."""
     for g in rule_groups(kb):
         for r in g["rules"]:
-            if r["alert"] == name and r["labels"]["failure_mode"] == ident:
+            if r["alert"] == name and r["labels"].get("failure_mode") == ident:
                 return r
-    pytest.fail(f"entry {ident} no longer defines alert {name}; update this unit test with it")
+    pytest.fail(f"{ident or 'the generic group'} no longer defines alert {name}; update this unit test")
+
+
+def test_one_definition_per_alert_name(kb):
+    assert duplicate_alert_names(kb) == {}
+
+
+def test_no_entry_alert_fires_on_an_exit_status_alone(kb):
+    """Exit status 2 is every panic and every fatal error: only the generic alert, which
+    sends people to the advisor, may fire on it."""
+    for e in kb.entries.values():
+        for a in e.alerts:
+            assert "last_terminated_exitcode" not in a.expr, f"{e.id}: {a.name}"
 
 
 def test_promtool_unit_tests_fire_the_alerts_as_designed(tmp_path: Path, kb):
@@ -96,7 +125,9 @@ def test_promtool_unit_tests_fire_the_alerts_as_designed(tmp_path: Path, kb):
     rules = tmp_path / "rules.yml"
     rules.write_text(prometheus_rules(kb))
     fds = _alert(kb, "too-many-open-files", "GoProcessFdsNearLimit")
-    leak = _alert(kb, "goroutine-leak-channel-block", "GoGoroutinesGrowing")
+    leak = _alert(kb, None, "GoGoroutinesGrowing")
+    fatal = _alert(kb, None, "GoProcessFatalExit")
+    oom = _alert(kb, "container-oom-killed", "GoContainerOOMKilled")
 
     def expected(rule: dict, **labels: str) -> dict:
         return {"exp_labels": {**rule["labels"], **labels}, "exp_annotations": rule["annotations"]}
@@ -129,6 +160,28 @@ def test_promtool_unit_tests_fire_the_alerts_as_designed(tmp_path: Path, kb):
                     {"eval_time": "30m", "alertname": "GoGoroutinesGrowing", "exp_alerts": []},
                     {"eval_time": "150m", "alertname": "GoGoroutinesGrowing",
                      "exp_alerts": [expected(leak, job="api", instance="a:9090")]},
+                ],
+            },
+            {   # a restart with exit 2 pages with the advisor link; an OOM kill (137) does
+                # not, and gets its own entry's alert instead
+                "interval": "1m",
+                "input_series": [
+                    {"series": 'kube_pod_container_status_restarts_total{namespace="n",pod="a",container="c"}',
+                     "values": "0 0 1 1 1"},
+                    {"series": 'kube_pod_container_status_last_terminated_exitcode{namespace="n",pod="a",container="c"}',
+                     "values": "2 2 2 2 2"},
+                    {"series": 'kube_pod_container_status_restarts_total{namespace="n",pod="b",container="c"}',
+                     "values": "0 0 1 1 1"},
+                    {"series": 'kube_pod_container_status_last_terminated_exitcode{namespace="n",pod="b",container="c"}',
+                     "values": "137 137 137 137 137"},
+                    {"series": 'kube_pod_container_status_last_terminated_reason{namespace="n",pod="b",container="c",reason="OOMKilled"}',
+                     "values": "1 1 1 1 1"},
+                ],
+                "alert_rule_test": [
+                    {"eval_time": "3m", "alertname": "GoProcessFatalExit",
+                     "exp_alerts": [expected(fatal, namespace="n", pod="a", container="c")]},
+                    {"eval_time": "3m", "alertname": "GoContainerOOMKilled",
+                     "exp_alerts": [expected(oom, namespace="n", pod="b", container="c")]},
                 ],
             },
         ],

@@ -87,7 +87,7 @@ def _diff(a: Path, b: Path, *extra: str) -> tuple[int, dict]:
 def test_diff_of_two_dumps_names_the_leak_first(snaps, ident):
     s = snaps[f"{ident}/repro"]
     code, out = _diff(s["dump0"], s["dump1"])
-    assert code == 0 and not out["abstained"], out
+    assert code == 0 and not out["abstained"], [(b["state"], b["function"], b["old"], b["new"]) for b in out["buckets"]]
     assert out["matches"][0]["id"] == ident, [m["id"] for m in out["matches"]]
     assert out["kind"] == "goroutine-diff"
     grown = [b for b in out["buckets"] if b["grown"]]
@@ -174,6 +174,27 @@ def test_match_reads_one_heap_profile(snaps):
     assert proc.returncode == 0 and out["input"]["kinds"] == ["heap-profile"]
     assert out["matches"][0]["id"] == "sync-pool-misuse"
     assert "bytes.(*Buffer).grow" in out["matches"][0]["evidence"][0]["text"]
+
+
+def test_goroutines_caught_just_woken_are_not_counted_as_another_bucket(snaps, tmp_path):
+    """On a busy machine a snapshot shows many of a leak's sleepers as [runnable] at the same
+    frame (woken, waiting for a P). The real second dump of a leak, with three in five of its
+    time.Sleep goroutines marked so, must diff exactly like the dump as taken."""
+    s = snaps["goroutine-leak-context-not-propagated/repro"]
+    blocks = s["dump1"].read_text().split("\n\n")
+    sleepers = [i for i, b in enumerate(blocks) if b.startswith("goroutine ") and "[sleep" in b.split("\n", 1)[0]
+                and "main.publishRetry" in b]
+    assert len(sleepers) >= 20
+    for i in sleepers[: len(sleepers) * 3 // 5]:
+        head, rest = blocks[i].split("\n", 1)
+        blocks[i] = re.sub(r"\[sleep[^\]]*\]", "[runnable]", head) + "\n" + rest
+    woken = tmp_path / "dump1-woken.txt"
+    woken.write_text("\n\n".join(blocks))
+    _, as_taken = _diff(s["dump0"], s["dump1"])
+    code, out = _diff(s["dump0"], woken)
+    assert code == 0 and out["matches"][0]["id"] == "goroutine-leak-context-not-propagated", out["buckets"]
+    assert [(b["state"], b["function"], b["delta"]) for b in out["buckets"] if b["grown"]] == \
+        [(b["state"], b["function"], b["delta"]) for b in as_taken["buckets"] if b["grown"]]
 
 
 def test_healthy_service_that_only_reshuffles_abstains(snaps):

@@ -124,6 +124,25 @@ def test_off_topic(rules, dense, lexical, want):
     assert policy.off_topic(rules, dense, lexical) is want
 
 
+@pytest.mark.parametrize("rules, go_words, margin, want", [
+    ({}, 0, 0.12, True),  # nearer a problem we do not cover, nothing of Go
+    ({}, 0, -0.05, False),  # nearer an entry
+    ({}, 1, 0.12, False),  # names Go ("goroutine", "time.After"): on topic whatever it resembles
+    ({"a": RuleEvidence(0.95, decisive=True)}, 0, 0.3, False),  # quotes a runtime message
+    ({"a": RuleEvidence(0.6)}, 0, 0.12, True),  # an alias hit alone does not say "Go"
+    ({"a": RuleEvidence(0.95, decisive=True, excluded=True)}, 0, 0.12, True),
+])
+def test_leads_only(rules, go_words, margin, want):
+    assert policy.leads_only(rules, go_words, margin) is want
+
+
+def test_as_leads_keeps_the_ranking_and_lowers_every_label():
+    got = combine_prose(IDS, {"a": RuleEvidence(0.6)}, {"a": 0.55, "b": 0.5}, {"a": 12.0})
+    leads = policy.as_leads(got)
+    assert ids_of(leads) == ids_of(got) and [d.score for d in leads] == [d.score for d in got]
+    assert got[0].confidence == "high" and {d.confidence for d in leads} == {"low"}
+
+
 # --------------------------------------------------------------- properties
 
 _scores = st.dictionaries(st.sampled_from(IDS), st.floats(-1, 1, allow_nan=False), min_size=len(IDS),
@@ -203,6 +222,27 @@ def test_prose_offers_three_with_the_right_one_among_them(hybrid, text, entry):
 def test_prose_off_topic_is_turned_away(hybrid, text, reason):
     result = hybrid.match_text(text)
     assert result.abstained and result.abstain_reason == reason, [(m.id, m.confidence) for m in result.matches]
+
+
+@pytest.mark.slow
+@pytest.mark.model
+@pytest.mark.parametrize("text", [
+    "our self-hosted build runner stops picking up jobs after a few hours and every pipeline has to be restarted",
+    "the machine reboots into a kernel panic right after the new initrd is installed",
+])
+def test_prose_nearer_an_uncovered_problem_is_offered_as_leads_only(hybrid, text):
+    result = hybrid.match_text(text)
+    assert all(m.confidence == "low" for m in result.matches), [(m.id, m.confidence) for m in result.matches]
+    assert result.abstained or any("leads only" in n for n in result.notes)
+
+
+@pytest.mark.slow
+@pytest.mark.model
+def test_prose_naming_go_is_not_held_back_by_the_prototypes(hybrid):
+    # nearer the CI prototype than any entry, but it names Go: its labels stand
+    result = hybrid.match_text("the GitHub Actions runner hangs and the job has to be rerun: go test never finishes")
+    assert not any("leads only" in n for n in result.notes)
+    assert result.matches[0].confidence != "low", [(m.id, m.confidence) for m in result.matches]
 
 
 @pytest.mark.slow

@@ -9,6 +9,7 @@ import re2
 
 from advisor.kb import load_kb
 from advisor.repro import build_dir, find_go, go_env, run
+from advisor.verify import shared_run
 
 from .conftest import KB, run_advisor
 
@@ -21,7 +22,7 @@ ENTRIES = sorted(i for i, e in load_kb(KB).entries.items() if e.repro is not Non
 @pytest.mark.parametrize("ident", ENTRIES)
 def test_reproducer_produces_the_signature(kb, ident):
     entry = kb.entries[ident]
-    result = run(kb, ident, "repro")
+    result = shared_run(kb, ident, "repro")  # the same run is the baseline of the entry's demonstrations
     assert not result.timed_out, f"{ident}: reproducer did not end by itself"
     assert re2.search(entry.repro.expect_output, result.output), result.output[-3000:]
     if entry.repro.expect_exit is not None:
@@ -32,7 +33,7 @@ def test_reproducer_produces_the_signature(kb, ident):
 @pytest.mark.parametrize("ident", ENTRIES)
 def test_fixed_program_is_vet_clean_and_exits_cleanly(kb, ident):
     entry = kb.entries[ident]
-    result = run(kb, ident, "fixed")
+    result = shared_run(kb, ident, "fixed")  # shared with the demonstrations that run the fixed program
     assert not result.timed_out
     assert result.exit_status == entry.repro.fixed_expect_exit, result.output[-3000:]
     assert not re2.search(entry.repro.expect_output, result.output), result.output[-3000:]
@@ -99,3 +100,17 @@ def test_reproducer_runs_under_an_earlier_go_release(kb):
     assert result.go_version.startswith("go1.21.13 ")
     assert re2.search(kb.entries["integer-divide-by-zero"].repro.expect_output, result.output)
     assert result.exit_status == 2
+
+
+@pytest.mark.xdist_group("go")
+def test_frame_elision_dates_from_go_1_21(kb):
+    """The version note says `...N frames elided...` arrived in Go 1.21 (not 1.27): the
+    reproducer run under go1.21.13 prints it, as samples/repro-go1.21.13.log recorded."""
+    from advisor.toolchains import go_binary
+
+    result = run(kb, "stack-overflow-infinite-recursion", "repro", go=go_binary("1.21"))
+    assert result.go_version.startswith("go1.21.")
+    assert re2.search(r"(?m)^\.\.\.[0-9]+ frames elided\.\.\.$", result.output), result.output[-2000:]
+    note = next(n for n in kb.entries["stack-overflow-infinite-recursion"].go_versions.notes
+                if "frames elided" in n.note)
+    assert note.version == "1.21" and note.sample == "samples/repro-go1.21.13.log"

@@ -14,9 +14,8 @@ import pytest
 from advisor import containment
 from advisor.containment import BoundedOutput
 
-from .conftest import FIXTURES
+from .conftest import minimal_entry
 
-MINIMAL = (FIXTURES / "validator" / "minimal-entry.yaml").read_text()
 SECRET = "hunter2-SECRET-TOKEN-5e1c"
 
 HOSTILE_GO = """package main
@@ -89,9 +88,8 @@ def hostile_kb(tmp_path_factory):
     root = tmp_path_factory.mktemp("hostile") / "kb"
     entry_dir = root / "failure-modes" / "hostile-repro"
     host = socket.create_server(("127.0.0.1", 0))  # a service on the host's loopback
-    text = MINIMAL.replace("id: minimal-entry", "id: hostile-repro").replace(
-        "match:", f"repro:\n  shows: what a contained run allows\n  expect_output: the end\n"
-        f"  args: [\"127.0.0.1:{host.getsockname()[1]}\"]\n  timeout_seconds: 120\nmatch:")
+    text = minimal_entry("hostile-repro", "  shows: what a contained run allows\n  expect_output: the end\n"
+                         f"  args: [\"127.0.0.1:{host.getsockname()[1]}\"]\n  timeout_seconds: 120\n")
     for sub in ("repro", "fixed"):
         (entry_dir / sub).mkdir(parents=True)
         (entry_dir / sub / "main.go").write_text(HOSTILE_GO)

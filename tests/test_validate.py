@@ -26,16 +26,16 @@ EXPECTED = {
     ],
     "duplicate-key": ["kb/failure-modes/x/entry.yaml:5:1: duplicate key 'category' in this mapping; keep one of them"],
     "bad-regex": [
-        "kb/failure-modes/x/entry.yaml:31:14: field 'match.rules[0].regex': regex does not compile under RE2 "
+        "kb/failure-modes/x/entry.yaml:32:14: field 'match.rules[0].regex': regex does not compile under RE2 "
         "(invalid escape sequence: \\1); RE2 has no backreferences or lookaround"
     ],
     "missing-repro": [
-        "kb/failure-modes/x/entry.yaml:29:3: field 'repro': fixed/main.go does not exist next to this entry; "
+        "kb/failure-modes/x/entry.yaml:33:3: field 'repro': fixed/main.go does not exist next to this entry; "
         "add the program or remove the repro section",
-        "kb/failure-modes/x/entry.yaml:29:3: field 'repro': repro/main.go does not exist next to this entry; "
+        "kb/failure-modes/x/entry.yaml:33:3: field 'repro': repro/main.go does not exist next to this entry; "
         "add the program or remove the repro section",
     ],
-    "dangling-related": ["kb/failure-modes/x/entry.yaml:38:11: field 'related[0]': no failure mode with id 'no-such-entry'"],
+    "dangling-related": ["kb/failure-modes/x/entry.yaml:39:11: field 'related[0]': no failure mode with id 'no-such-entry'"],
     "duplicate-id": [
         "kb/failure-modes/b/entry.yaml:2:5: id 'b' is already used by kb/failure-modes/a/entry.yaml; "
         "ids (and former ids) must be unique"
@@ -55,6 +55,27 @@ EXPECTED = {
     "removed-id": [
         "kb/published-ids.txt:3:1: published id 'old-name' has no entry and no entry lists it in former_ids; "
         "its runbook links would break. Restore it or add it to the renamed entry's former_ids"
+    ],
+    "knob-not-run": [
+        "kb/failure-modes/x/entry.yaml:13:5: field 'now[1]': turns a runtime knob (GOMEMLIMIT) but shows no run; "
+        "write the step as a mapping {step: ..., demonstration: ...} or {step: ..., unverified: <why it cannot "
+        "be run here>}"
+    ],
+    "detection-unmarked": [
+        "kb/failure-modes/x/entry.yaml:17:5: field 'detection[0]': say how the tests execute this command ('run:') "
+        "or why it is not run ('not_run: <reason>'), exactly one of them"
+    ],
+    "unsourced-note": [
+        "kb/failure-modes/x/entry.yaml:10:7: field 'go_versions.notes[0]': the note about Go 1.21 cites nothing; "
+        "add 'source:' (release-note anchor, CL or issue URL) or 'sample:' (a samples/ file recorded with that release)"
+    ],
+    "note-sample-wrong-release": [
+        "kb/failure-modes/x/entry.yaml:12:15: field 'go_versions.notes[0].sample': 'samples/repro-go1.27.3.log' "
+        "was recorded with go1.27.3, not Go 1.21"
+    ],
+    "output-run-without-input": [
+        "kb/failure-modes/x/entry.yaml:21:11: field 'detection[0].run.on': 'output' needs 'input:', the exact text "
+        "of the command that reads the log (e.g. 'kubectl logs --previous POD')"
     ],
     "dangling-postmortem": [
         "kb/postmortems/2026-01-02-outage.yaml:14:20: field 'failure_modes[1]': no failure mode with id 'not-an-entry'"

@@ -13,9 +13,7 @@ import pytest
 
 from advisor.validate import validate_tree
 
-from .conftest import FIXTURES, run_advisor
-
-MINIMAL = (FIXTURES / "validator" / "minimal-entry.yaml").read_text()
+from .conftest import minimal_entry, run_advisor
 
 
 def make_kb(tmp_path: Path, *entries: str) -> Path:
@@ -23,8 +21,16 @@ def make_kb(tmp_path: Path, *entries: str) -> Path:
     for ident in entries or ("x",):
         d = kb / "failure-modes" / ident
         d.mkdir(parents=True)
-        (d / "entry.yaml").write_text(MINIMAL.replace("id: minimal-entry", f"id: {ident}"))
+        (d / "entry.yaml").write_text(minimal_entry(ident))
     return kb
+
+
+def line_of(text: str, needle: str) -> int:
+    """The 1-based line of `needle` in `text`: positions follow the fixture, not a count kept here."""
+    return text[:text.index(needle)].count("\n") + 1
+
+
+REPRO = "  shows: a panic\n  expect_output: panic\n"
 
 
 def validate_lines(kb: Path, timeout: int = 60) -> list[str]:
@@ -80,7 +86,7 @@ def test_fifo_and_oversized_entries_are_refused(tmp_path):
     (kb / "failure-modes" / "fifo").mkdir()
     os.mkfifo(kb / "failure-modes" / "fifo" / "entry.yaml")  # reading it would never return
     (kb / "failure-modes" / "huge").mkdir()
-    (kb / "failure-modes" / "huge" / "entry.yaml").write_text(MINIMAL + "#" * (2 << 20))
+    (kb / "failure-modes" / "huge" / "entry.yaml").write_text(minimal_entry("huge") + "#" * (2 << 20))
     assert validate_lines(kb) == [
         "kb/failure-modes/fifo/entry.yaml:1:1: this file is not a regular file (a device, pipe or socket)",
         "kb/failure-modes/huge/entry.yaml:1:1: this file is 2.0 MB; files of this kind may be at most 1 MB",
@@ -97,9 +103,7 @@ def test_samples_and_programs_may_not_lead_out_of_the_kb(tmp_path):
     (kb / "failure-modes" / "y" / "samples").mkdir()
     (kb / "failure-modes" / "y" / "samples" / "real.log").write_text("# source: test\npanic: something\n")
     os.symlink("../../y/samples/real.log", x / "samples" / "shared.log")
-    text = (x / "entry.yaml").read_text().replace(
-        "match:", "repro:\n  shows: a panic\n  expect_output: panic\nmatch:")
-    (x / "entry.yaml").write_text(text)
+    (x / "entry.yaml").write_text(minimal_entry("x", REPRO))
     for sub in ("repro", "fixed"):
         (x / sub).mkdir()
         os.symlink("/etc/hostname", x / sub / "main.go")
@@ -138,8 +142,10 @@ def test_alias_bomb_is_refused_at_its_position(tmp_path):
     assert len(bomb) < 700  # 10^9 values once expanded
     entry = kb / "failure-modes" / "x" / "entry.yaml"
     entry.write_text(entry.read_text() + bomb)
+    # a5 expands to 10^6 strings plus the lists that hold them: the first value past the limit
+    at = line_of(entry.read_text(), "a5: &a5")
     assert validate_lines(kb) == [
-        "kb/failure-modes/x/entry.yaml:45:5: invalid YAML: aliases expand this value to more than "
+        f"kb/failure-modes/x/entry.yaml:{at}:5: invalid YAML: aliases expand this value to more than "
         "1,000,000 values (an alias bomb?); write the values out"]
 
 
@@ -158,10 +164,11 @@ def test_owner_that_would_inject_a_codeowners_rule_is_reported_at_its_position(t
     entry = kb / "failure-modes" / "x" / "entry.yaml"
     entry.write_text(entry.read_text().replace('owners: ["@team"]',
                                                'owners: ["@team", "runtime-team\\n* @mallory", "team"]'))
+    at = line_of(entry.read_text(), "owners:")
     assert validate_lines(kb) == [
-        "kb/failure-modes/x/entry.yaml:38:19: field 'owners[1]': 'runtime-team\\n* @mallory' is not a GitHub "
+        f"kb/failure-modes/x/entry.yaml:{at}:19: field 'owners[1]': 'runtime-team\\n* @mallory' is not a GitHub "
         "handle (@user or @org/team) or an e-mail address",
-        "kb/failure-modes/x/entry.yaml:38:47: field 'owners[2]': 'team' is not a GitHub handle "
+        f"kb/failure-modes/x/entry.yaml:{at}:47: field 'owners[2]': 'team' is not a GitHub handle "
         "(@user or @org/team) or an e-mail address",
     ]
 
@@ -192,8 +199,9 @@ def test_codeowners_export_refuses_an_owner_that_bypassed_validation(kb):
 ])
 def test_build_flags_that_run_programs_or_touch_files_are_refused(tmp_path, flag, why):
     kb = _entry_with_repro(tmp_path, f'  build_flags: ["-race", "{flag}"]\n')
+    at = line_of((kb / "failure-modes" / "x" / "entry.yaml").read_text(), "build_flags:")
     lines = validate_lines(kb)
-    assert len(lines) == 1 and lines[0].startswith("kb/failure-modes/x/entry.yaml:31:26: field "
+    assert len(lines) == 1 and lines[0].startswith(f"kb/failure-modes/x/entry.yaml:{at}:26: field "
                                                    "'repro.build_flags[1]': build flag ")
     assert why in lines[0]
 
@@ -212,8 +220,7 @@ def _entry_with_repro(tmp_path: Path, extra: str) -> Path:
     """A KB whose entry has a repro section with `extra` YAML lines, and both programs."""
     kb = make_kb(tmp_path, "x")
     entry = kb / "failure-modes" / "x" / "entry.yaml"
-    entry.write_text(entry.read_text().replace(
-        "match:", f"repro:\n  shows: a panic\n  expect_output: panic\n{extra}match:"))
+    entry.write_text(minimal_entry("x", REPRO + extra))
     for sub in ("repro", "fixed"):
         (entry.parent / sub).mkdir()
         (entry.parent / sub / "main.go").write_text("package main\n\nfunc main() {}\n")

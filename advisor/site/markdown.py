@@ -20,7 +20,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from advisor.regex import linear
 
@@ -52,38 +52,48 @@ def _escape_plain(text: str) -> str:
     key=value}`: an entry must not set ids, which would shadow the fixed anchors, or
     attributes). Both still display as the character.
     """
-    out, pos = [], 0
-
     def plain(s: str) -> str:
         return s.replace("<", "&lt;").replace("{", "&#123;")
 
-    for m in _AUTOLINK.finditer(text):
-        out.append(plain(text[pos:m.start()]))
-        out.append(m.group(0))
-        pos = m.end()
+    return outside_spans(text, [m.span() for m in _AUTOLINK.finditer(text)], plain)
+
+
+def code_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each code span: a backtick run closed by the next run of the same
+    length (CommonMark); a run that is never closed is literal backticks. One pass from the
+    end finds each run's closer, so text full of unmatched runs stays linear."""
+    runs = [(m.start(), m.end()) for m in _TICKS.finditer(text)]
+    closer: list[int | None] = [None] * len(runs)
+    seen: dict[int, int] = {}  # run length -> index of the nearest later run of that length
+    for i in range(len(runs) - 1, -1, -1):
+        length = runs[i][1] - runs[i][0]
+        closer[i] = seen.get(length)
+        seen[length] = i
+    spans, i = [], 0
+    while i < len(runs):
+        j = closer[i]
+        if j is None:
+            i += 1
+            continue
+        spans.append((runs[i][0], runs[j][1]))
+        i = j + 1
+    return spans
+
+
+def outside_spans(text: str, spans: list[tuple[int, int]], plain: Callable[[str], str]) -> str:
+    """`plain` applied to the text between the spans; the spans themselves kept as they are."""
+    out, pos = [], 0
+    for start, end in spans:
+        out.append(plain(text[pos:start]))
+        out.append(text[start:end])
+        pos = end
     out.append(plain(text[pos:]))
     return "".join(out)
 
 
 def _escape_inline(text: str) -> str:
-    """Escape outside code spans; a code span is a backtick run closed by a run of the same length."""
-    out: list[str] = []
-    pos = 0
-    runs = list(_TICKS.finditer(text))
-    i = 0
-    while i < len(runs):
-        opener = runs[i]
-        closer = next((j for j in range(i + 1, len(runs))
-                       if len(runs[j].group(0)) == len(opener.group(0))), None)
-        if closer is None:
-            i += 1
-            continue
-        out.append(_escape_plain(text[pos:opener.start()]))
-        out.append(text[opener.start():runs[closer].end()])
-        pos = runs[closer].end()
-        i = closer + 1
-    out.append(_escape_plain(text[pos:]))
-    return "".join(out)
+    """Escape outside code spans."""
+    return outside_spans(text, code_spans(text), _escape_plain)
 
 
 def md_text(text: str) -> str:

@@ -21,6 +21,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from advisor.models import FailureMode, Postmortem
+from advisor.site.advice_marks import (
+    detection_mark,
+    link_entry_mentions,
+    note_source,
+    verification_mark,
+    with_mark,
+)
 from advisor.site.common import (
     CATEGORY_TITLES,
     entry_path,
@@ -98,8 +105,14 @@ def _steps(steps: Sequence[str], marker: str = "-") -> str:
     return "\n".join(item(md_text(s), marker) for s in steps) + "\n"
 
 
+def _lk(p: Page, text: str) -> str:
+    """Entry ids named in the text become links to their pages."""
+    return link_entry_mentions(text.strip(), p.titles, p.e.id)
+
+
 def _now(p: Page) -> list[str]:
-    out = [_steps(p.e.now, "1.")]
+    out = ["\n".join(item(with_mark(md_text(_lk(p, s)), verification_mark(s.demonstration, s.unverified)),
+                          f"{i}.") for i, s in enumerate(p.e.now, 1)) + "\n"]
     now_fixes = [f for f in p.e.fixes if f.horizon == "now"]
     if now_fixes:
         out.append("Stop the bleeding: " + ", ".join(f"**{md_inline(f.title)}**" for f in now_fixes)
@@ -114,7 +127,7 @@ def _meaning(p: Page) -> list[str]:
         True: "A deferred `recover()` in the failing goroutine stops the unwinding.",
         False: "A deferred `recover()` never gets control.",
     }[e.recoverable]
-    out = [md_text(e.summary.strip()) + "\n", f"**{recoverable_label(e).capitalize()}.** {md_text(note)}\n"]
+    out = [md_text(_lk(p, e.summary)) + "\n", f"**{recoverable_label(e).capitalize()}.** {md_text(note)}\n"]
     if e.aliases:
         out.append("**Also known as:** " + ", ".join(
             md_inline(a) if han_runs(a) or ":" not in a else code_span(a) for a in e.aliases) + "\n")
@@ -122,7 +135,7 @@ def _meaning(p: Page) -> list[str]:
 
 
 def _impact(p: Page) -> list[str]:
-    return [md_text(p.e.impact.strip()) + "\n"]
+    return [md_text(_lk(p, p.e.impact)) + "\n"]
 
 
 def _symptoms(p: Page) -> list[str]:
@@ -142,7 +155,8 @@ def _diagnosis(p: Page) -> list[str]:
     for d in p.e.detection:
         out.append(heading(3, md_inline(d.title)))
         out.append(fence(d.command, d.language, classes=".fm-command"))
-        out.append(f"**Look for:** {md_text(d.look_for.strip())}\n")
+        out.append(f"**Look for:** {md_text(_lk(p, d.look_for))}\n")
+        out.append(with_mark("", detection_mark(d)))
     return out
 
 
@@ -152,24 +166,26 @@ def _fix(p: Page) -> list[str]:
         for f in (f for f in p.e.fixes if f.horizon == horizon):
             out.append(heading(3, md_inline(f.title)))
             out.append(f'<span class="fm-horizon fm-horizon--{horizon}">{label} · {horizon}</span>\n')
-            out.append(md_text(f.detail.strip()) + "\n")
+            out.append(md_text(_lk(p, f.detail)) + "\n")
+            out.append(with_mark("", verification_mark(f.demonstration, f.unverified)))
             out.append(_before_after(f.before, f.after, f.language))
     return out
 
 
 def _cause(p: Page) -> list[str]:
     e = p.e
-    out = [md_text(e.mechanism.strip()) + "\n"]
+    out = [md_text(_lk(p, e.mechanism)) + "\n"]
     if e.diagram:
         out.append(fence(e.diagram.strip(), "mermaid" if p.mermaid else "text"))
     out.append(heading(3, "Causes"))
-    out.append("\n".join(item(f"**{md_inline(c.title)}.** {md_text(c.detail.strip())}") for c in e.causes) + "\n")
+    out.append("\n".join(item(f"**{md_inline(c.title)}.** {md_text(_lk(p, c.detail))}") for c in e.causes) + "\n")
     if e.corrections:
         out.append(heading(3, "Corrections", "corrections"))
         for c in e.corrections:
             refs = ", ".join(f"[{i}]({u})" for i, u in enumerate(c.references, 1))
+            shown = verification_mark(c.demonstration, None)
             out.append(admonition("quote", "Claim", f"{md_text(c.claim.strip())}\n\n**What the source says:** "
-                                  f"{md_text(c.truth.strip())} ({refs})"))
+                                  f"{md_text(_lk(p, c.truth))} ({refs})" + (f"\n\n{shown}" if shown else "")))
     return out
 
 
@@ -204,7 +220,7 @@ def _reproduce(p: Page) -> list[str]:
 
 def _prevent(p: Page) -> list[str]:
     e = p.e
-    out = [_steps(e.prevention) if e.prevention else "No prevention notes yet; see the lasting fixes [above](#fix).\n"]
+    out = [_steps([_lk(p, x) for x in e.prevention]) if e.prevention else "No prevention notes yet; see the lasting fixes [above](#fix).\n"]
     if e.alerts:
         out.append(heading(3, "Alerts", "alerts"))
         names = ", ".join(code_span(a.name) for a in e.alerts)
@@ -219,7 +235,7 @@ def _go_versions(p: Page) -> list[str]:
     out = [f"Affects Go {gv.since}" + (f" to {gv.until}." if gv.until else " and later.") + "\n"]
     if gv.notes:
         out.append("| Go | Note |\n|---|---|\n" + "".join(
-            f"| {n.version} | {cell(md_inline(n.note))} |\n" for n in gv.notes))
+            f"| {n.version} | {cell(md_inline(_lk(p, n.note)) + note_source(n))} |\n" for n in gv.notes))
     return out
 
 

@@ -31,6 +31,7 @@ import (
 	"runtime/metrics"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // vmRSSKiB reads the resident set size from /proc/self/status (Linux).
@@ -89,4 +90,7 @@ func main() {
 	}
 	fmt.Printf("VmRSS grew by %d MiB while the Go heap stayed flat (%d -> %d MiB): the growth is outside the Go heap (C malloc)\n",
 		rss-rss0, heap0, heap)
+	if len(os.Args) > 1 && os.Args[1] == "hold" {
+		time.Sleep(time.Minute) // keep the leaked memory, for /proc and pprof readings from outside
+	}
 }

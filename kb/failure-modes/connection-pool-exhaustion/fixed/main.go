@@ -1,4 +1,5 @@
-// Fixed: the same slow backend and 20 callers, but the client admits only as many
+// Fixed: the same 20 callers (against a backend that answers in 100 ms, so that admitted
+// requests finish inside their 1 s deadline), but the client admits only as many
 // requests as it has connections (a semaphore sized to MaxConnsPerHost), waits for
 // a slot no longer than its deadline allows and sheds the rest with an explicit
 // error, keeps as many idle connections as it may open (MaxIdleConnsPerHost), so

@@ -107,5 +107,8 @@ func main() {
 	fmt.Printf("part 2: %d callers, %d connections accepted by the server; the rest are queued for a connection\n",
 		callers, accepted.Load())
 	pprof.Lookup("goroutine").WriteTo(os.Stdout, 2)
+	if len(os.Args) > 1 && os.Args[1] == "hold" {
+		time.Sleep(time.Minute) // keep the queue, for pprof and ss readings from outside
+	}
 	os.Exit(1)
 }

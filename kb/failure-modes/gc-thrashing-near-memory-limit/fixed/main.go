@@ -7,6 +7,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"runtime/debug"
 	"runtime/metrics"
@@ -56,7 +57,11 @@ func busy(d time.Duration) {
 	}
 }
 
+// -duration keeps the request loop running longer, e.g. while a CPU profile is taken.
+var duration = flag.Duration("duration", 2*time.Second, "how long the request loop runs")
+
 func main() {
+	flag.Parse()
 	debug.SetGCPercent(100)         // GOGC=100: a cycle after the heap doubles
 	debug.SetMemoryLimit(256 << 20) // limit with room above the live heap
 	for i := 0; i < 1_200_000; i++ {
@@ -65,7 +70,7 @@ func main() {
 	start := time.Now()
 	s0 := read()
 	work := 0
-	for time.Since(start) < 2*time.Second { // request loop, bounded in time
+	for time.Since(start) < *duration { // request loop, bounded in time
 		sink = make([]byte, 64<<10)  // per-request garbage
 		busy(100 * time.Microsecond) // the request's own CPU work
 		work++

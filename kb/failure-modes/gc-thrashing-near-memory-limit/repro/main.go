@@ -10,6 +10,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"runtime/metrics"
 	"time"
@@ -58,14 +59,18 @@ func busy(d time.Duration) {
 	}
 }
 
+// -duration keeps the request loop running longer, e.g. while a CPU profile is taken.
+var duration = flag.Duration("duration", 2*time.Second, "how long the request loop runs")
+
 func main() {
+	flag.Parse()
 	for i := 0; i < 1_200_000; i++ {
 		cache = &node{next: cache}
 	}
 	start := time.Now()
 	s0 := read()
 	work := 0
-	for time.Since(start) < 2*time.Second { // request loop, bounded in time
+	for time.Since(start) < *duration { // request loop, bounded in time
 		sink = make([]byte, 64<<10)  // per-request garbage
 		busy(100 * time.Microsecond) // the request's own CPU work
 		work++

@@ -23,11 +23,11 @@ func main() {
 	ch := make(chan int)
 	var mu sync.Mutex
 	mu.Lock()
-	go func() { <-ch }()                  // [chan receive]
-	go func() { mu.Lock() }()             // [sync.Mutex.Lock]
-	go func() { time.Sleep(time.Hour) }() // [sleep]
-	go func() { select {} }()             // [select (no cases)]
-	time.Sleep(100 * time.Millisecond)    // let them block
+	go func() { <-ch }()                    // [chan receive]
+	go func() { mu.Lock() }()               // [sync.Mutex.Lock]
+	go func() { time.Sleep(time.Hour) }()   // [sleep]
+	go func() { select {} }()               // [select (no cases)]
+	time.Sleep(100*time.Millisecond + hold) // let them block
 
 	syscall.Kill(os.Getpid(), syscall.SIGUSR1)
 	time.Sleep(100 * time.Millisecond)
@@ -36,4 +36,15 @@ func main() {
 	syscall.Kill(os.Getpid(), syscall.SIGQUIT)
 	time.Sleep(2 * time.Second) // the runtime exits before this returns
 	fmt.Println("after SIGQUIT: not reached")
+}
+
+// An optional argument (e.g. 5s) keeps the goroutines blocked that much longer before
+// the signals, so that a dump can be taken over HTTP first. Declared after main so
+// that the line numbers in the recorded samples stay the same.
+var hold time.Duration
+
+func init() {
+	if len(os.Args) > 1 {
+		hold, _ = time.ParseDuration(os.Args[1])
+	}
 }

@@ -59,5 +59,8 @@ func main() {
 	if fds, err := os.ReadDir("/proc/self/fd"); err == nil {
 		fmt.Printf("%d connections leaked; /proc/self/fd lists %d descriptors\n", len(leaked), len(fds))
 	}
+	if len(os.Args) > 1 && os.Args[1] == "hold" {
+		time.Sleep(time.Minute) // keep the descriptors, for /proc and ss readings from outside
+	}
 	os.Exit(1)
 }
