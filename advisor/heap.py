@@ -13,6 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
+from itertools import chain
+from typing import Any
 
 SAMPLE_TYPES = ("alloc_objects", "alloc_space", "inuse_objects", "inuse_space")
 
@@ -52,6 +55,33 @@ class HeapProfile:
     @property
     def has_stacks(self) -> bool:
         return not self.cum
+
+    @cached_property
+    def function_names(self) -> frozenset[str]:
+        """Every function name in the stacks (the profile is not changed once built)."""
+        return frozenset(chain.from_iterable(s.functions for s in self.stacks))
+
+    def names_matching(self, rx: Any) -> frozenset[str]:
+        """The function names the compiled regex `rx` finds, each name searched once: a
+        rule then tests a stack with one set operation, not one search per frame (a
+        20 MB profile keeps 20,000 stacks of some 20 frames)."""
+        cache = self.__dict__.setdefault("_names_matching", {})
+        key = (rx.pattern, rx.options.case_sensitive)
+        got = cache.get(key)
+        if got is None:
+            import re2
+
+            # a one-pattern RE2 set: Match() is a C call returning indexes, a third of the
+            # cost of search() building a match object, and the same regex semantics
+            opts = re2.Options()
+            opts.case_sensitive = rx.options.case_sensitive
+            opts.max_mem = rx.options.max_mem
+            opts.log_errors = False
+            one = re2.Set.SearchSet(opts)
+            one.Add(rx.pattern)
+            one.Compile()
+            got = cache[key] = frozenset(n for n in self.function_names if one.Match(n))
+        return got
 
     def index(self, sample: str) -> int | None:
         try:

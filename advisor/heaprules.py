@@ -33,13 +33,14 @@ def _profile_for(p: HeapPredicate, facts: Facts) -> HeapProfile | None:
     return hf.growth if hf.growth is not None else hf.profile
 
 
-def _keep(p: HeapPredicate, rx: Callable[[str], Any]) -> Callable[[HeapStack], bool]:
-    fn = rx(p.function) if p.function else None
+def _keep(p: HeapPredicate, rx: Callable[[str], Any], prof: HeapProfile) -> Callable[[HeapStack], bool]:
+    # every frame is tested against `function`: by set, from the names it matches
+    fn = prof.names_matching(rx(p.function)) if p.function else None
     top = rx(p.top) if p.top else None
     st = rx(p.stack) if p.stack else None
     ex = rx(p.exclude) if p.exclude else None
-    # A big profile has hundreds of thousands of stacks but only thousands of distinct
-    # functions: each regex runs once per function name, stacks then cost dict lookups.
+    # top and exclude read few frames (one per stack; the stacks kept so far): each regex
+    # runs once per function name met, stacks then cost dict lookups.
     memo: dict[tuple[int, str], bool] = {}
 
     def hit(k: int, rxk: Any, name: str) -> bool:
@@ -50,7 +51,7 @@ def _keep(p: HeapPredicate, rx: Callable[[str], Any]) -> Callable[[HeapStack], b
 
     def keep(s: HeapStack) -> bool:
         fns = s.functions
-        return ((fn is None or any(hit(0, fn, f) for f in fns))
+        return ((fn is None or not fn.isdisjoint(fns))
                 and (top is None or bool(fns) and hit(1, top, fns[s.owner]))
                 and (ex is None or not any(hit(2, ex, f) for f in fns))
                 and (st is None or bool(st.search(" > ".join(fns)))))
@@ -81,7 +82,7 @@ def eval_heap(r: MatchRule, p: HeapPredicate, facts: Facts, rx: Callable[[str], 
         return None
     total = prof.total(p.sample)
     if prof.has_stacks:
-        got, _, best = prof.matching(p.sample, _keep(p, rx))
+        got, _, best = prof.matching(p.sample, _keep(p, rx, prof))
         name, where = _describe(best, rx(p.function) if p.function else None)
     else:
         got, name = _top_only_sum(p, prof, p.sample, rx)
@@ -116,7 +117,7 @@ def _object_size(prof: HeapProfile, p: HeapPredicate, rx: Callable[[str], Any]) 
     space, objects = prof.index("inuse_space"), prof.index("inuse_objects")
     if space is None or objects is None:
         return None
-    keep = _keep(p, rx)
+    keep = _keep(p, rx, prof)
     b = o = 0
     for s in prof.stacks:
         if keep(s):

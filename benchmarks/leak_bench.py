@@ -1,6 +1,8 @@
 """Leak-workflow targets: `advisor diff` of two 100,000-goroutine dumps (whole process,
-<= 1.5 s, <= 400 MB), a 20 MB heap profile parsed (<= 1.0 s), and `advisor watch` adding
-no more than one request per endpoint per interval to the watched service.
+<= 1.5 s, <= 400 MB), a 20 MB heap profile parsed (<= 1.0 s; printed with its CPU time,
+the figure to compare on a loaded machine) and matched (`advisor match --mode rules`,
+whole process, same target), and `advisor watch` adding no more than one request per
+endpoint per interval to the watched service.
 
     .venv/bin/python benchmarks/leak_bench.py [--runs 5]
 
@@ -69,15 +71,19 @@ def make_heap_profile(target_mb: float = 20.0) -> Path:
     return path
 
 
-def parse_seconds(path: Path, runs: int) -> list[float]:
-    code = ("import sys,time; t=time.perf_counter(); from advisor.inputs import load; "
+def parse_seconds(path: Path, runs: int) -> tuple[list[float], list[float]]:
+    """Wall and CPU seconds of loading the profile (imports included), one process per run:
+    CPU time is what to compare on a loaded machine."""
+    code = ("import sys,time; t=time.perf_counter(); c=time.process_time(); from advisor.inputs import load; "
             f"l=load(open({str(path)!r},'rb').read()); "
-            "print(time.perf_counter()-t, len(l.facts.heap.profile.stacks))")
-    out = []
+            "print(time.perf_counter()-t, time.process_time()-c, len(l.facts.heap.profile.stacks))")
+    walls, cpus = [], []
     for _ in range(runs):
         proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-        out.append(float(proc.stdout.split()[0]))
-    return out
+        wall, cpu, _ = proc.stdout.split()
+        walls.append(float(wall))
+        cpus.append(float(cpu))
+    return walls, cpus
 
 
 class _Counter(http.server.BaseHTTPRequestHandler):
@@ -122,10 +128,12 @@ def main() -> None:
     measure(f"diff (hybrid), 100k vs 110k goroutines ({mb:.0f} MB)",
             ADVISOR + ["diff", str(old), str(new)], 1.5, args.runs, mb=mb, rss_target=400)
     heap = make_heap_profile(20)
-    secs = parse_seconds(heap, args.runs)
+    secs, cpu = parse_seconds(heap, args.runs)
     med = statistics.median(secs)
     print(f"{'heap profile parsed (' + f'{heap.stat().st_size / 1e6:.0f} MB gz)':<48} median {med:6.3f} s  "
-          f"target  1.00 s  ratio {med:5.2f}  (in-process: decode + stacks)")
+          f"target  1.00 s  ratio {med:5.2f}  CPU {statistics.median(cpu):.3f} s  (in-process: imports, decode, stacks)")
+    measure(f"match --mode rules, heap profile ({heap.stat().st_size / 1e6:.0f} MB gz)",
+            ADVISOR + ["match", "--mode", "rules", str(heap)], 1.0, args.runs)
     # a real goroutine profile in protobuf form, from the live channel-leak reproducer
     profile = _goroutine_profile()
     hits = watch_requests(profile, 1.0, 4.0)

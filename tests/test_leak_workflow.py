@@ -133,6 +133,25 @@ def test_goroutine_profiles_in_protobuf_form(snaps):
     assert out["new"]["form"] == "goroutine profile (protobuf)"
 
 
+def test_column_reader_decodes_real_profiles_as_the_sample_by_sample_decode_does(snaps, tmp_path):
+    """Every protobuf profile the live reproducers served (heap: packed runs and a label per
+    sample; goroutine: one value, so unpacked), and one rewritten by `go tool pprof -proto`
+    (google/pprof's encoder, not the runtime's), decode alike either way."""
+    from advisor.pprof import proto
+
+    paths = [p for s in snaps.values() for k, p in s.items() if k.startswith(("heap", "gpb"))]
+    rewritten = tmp_path / "rewritten.pb.gz"
+    proc = subprocess.run([str(find_go()), "tool", "pprof", "-proto", "-output", str(rewritten),
+                           str(snaps["sync-pool-misuse/repro"]["heap1"])], capture_output=True, env=go_env(), timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    for path in [*paths, rewritten]:
+        data = path.read_bytes()
+        fast, slow = proto.decode(data, path.name), proto.decode(data, path.name, fast=False)
+        assert fast.table.encoded, f"{path}: the column-wise reader declined a real profile"
+        assert fast == slow, path
+        assert len(fast.samples) > 0, path
+
+
 def test_pprof_top_and_traces_text(snaps, tmp_path):
     s = snaps["sync-pool-misuse/repro"]
     texts = {}
