@@ -96,7 +96,8 @@ def make_10k_log() -> Path:
 
 
 def make_kb(n: int) -> Path:
-    """A KB of n entries: the real ones, copied under new ids until there are n."""
+    """A KB of n entries: the real ones with their samples (version notes cite them), copied
+    under new ids until there are n."""
     dst = Path(tempfile.mkdtemp(prefix="kb-bench-")) / "kb"
     src = ROOT / "kb"
     shutil.copytree(src / "postmortems", dst / "postmortems") if (src / "postmortems").is_dir() else None
@@ -108,7 +109,7 @@ def make_kb(n: int) -> Path:
                 break
             new_id = d.name if i < len(real) else f"{d.name}-copy{i}"
             target = dst / "failure-modes" / new_id
-            shutil.copytree(d, target, ignore=shutil.ignore_patterns("samples", "near-misses"))
+            shutil.copytree(d, target, ignore=shutil.ignore_patterns("near-misses"))
             if new_id != d.name:
                 p = target / "entry.yaml"
                 text = p.read_text()
