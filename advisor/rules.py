@@ -16,6 +16,7 @@ import re2
 
 from .bucket_index import BucketIndex, SearchMemo
 from .facts import Bucket, Facts
+from .line_set import LineSet
 
 if TYPE_CHECKING:  # rules are read by attribute: pydantic models or a KbView's namespaces
     from .kb import KbView, KnowledgeBase
@@ -73,7 +74,7 @@ class RuleEngine:
         self.entries: list[FailureMode] = sorted(kb.entries.values(), key=lambda e: e.id)
         # one set for all line regexes (case-insensitive ones wrapped in (?i:...)): one RE2
         # pass per distinct line; set index -> (entry id, rule id or None for an exclude pattern)
-        self._line_set = _set(False)
+        self._line_set = LineSet()
         self._line_slots: list[tuple[str, str | None]] = []
         self._compiled: dict[str, re2._Regexp] = {}
         # every goroutine-predicate regex in one more set: one pass per distinct bucket string
@@ -93,8 +94,8 @@ class RuleEngine:
                             self._pred_index[id(rx)] = self._pred_set.Add(pattern)
             for x in e.match.exclude:
                 self._add(False, x, (e.id, None))
-        for s in (self._line_set, self._pred_set):
-            s.Compile()
+        self._line_set.compile()
+        self._pred_set.Compile()
         # Aliases (other names, error texts, the Chinese terms of the seed) count as
         # evidence only in prose: in a log, the runtime's own lines decide.
         self._alias_set = _set(True)
@@ -114,7 +115,7 @@ class RuleEngine:
                                            requires=[], description="the text names this failure mode")
 
     def _add(self, icase: bool, pattern: str, slot: tuple[str, str | None]) -> None:
-        self._line_set.Add(f"(?i:{pattern})" if icase else pattern)
+        self._line_set.add(pattern, icase)
         self._line_slots.append(slot)
 
     def _regex(self, pattern: str) -> re2._Regexp:
@@ -131,13 +132,11 @@ class RuleEngine:
         hits: dict[tuple[str, str | None], list] = {}
         if not self._line_slots:
             return {}
-        match, slots = self._line_set.Match, self._line_slots
-        for text, (line_no, count) in facts.lines.items():
-            if not text:
-                continue
-            matched = match(text)
-            if not matched:
-                continue
+        slots, lines = self._line_slots, facts.lines
+        texts = [t for t in lines if t]
+        for i, matched in self._line_set.scan(texts):
+            text = texts[i]
+            line_no, count = lines[text]
             for idx in matched:
                 slot = slots[idx]
                 h = hits.get(slot)
