@@ -54,7 +54,12 @@ class LineSet:
         self._exact.Compile()
         self._chunks.Compile()
 
+    def match(self, line: str) -> list[int] | None:
+        """Set indexes of the patterns that find a match in one line (None: none does)."""
+        return self._exact.Match(line)
+
     def scan(self, lines: list[str]) -> Iterator[tuple[int, list[int]]]:
+        """(position, set indexes) of every line that some pattern matches, in order."""
         if not self._size:
             return
         # a line holding a newline (a hostile profile's function name) would join chunks wrongly
