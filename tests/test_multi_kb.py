@@ -59,9 +59,15 @@ def test_a_colliding_id_without_overrides_is_reported_at_both_positions(tmp_path
     assert proc.returncode == 1
     out = proc.stdout.decode().strip().splitlines()
     assert len(out) == 1, out
-    # reported where the second one is, naming where the first one is
-    assert out[0].startswith(f"{entry}:2:5: id 'too-many-open-files' is already used by "
-                             f"{KB / 'failure-modes/too-many-open-files/entry.yaml'}:2:5; ")
+    # reported where the second one is, naming where the first one is; with several KBs,
+    # paths are shown relative to the deepest folder they share (absolute when that is "/")
+    base = Path(os.path.commonpath([str(KB.resolve().parent), str(team.resolve().parent)]))
+
+    def shown(path: Path) -> str:
+        return str(path if base == Path("/") else path.resolve().relative_to(base))
+
+    assert out[0].startswith(f"{shown(entry)}:2:5: id 'too-many-open-files' is already used by "
+                             f"{shown(KB / 'failure-modes/too-many-open-files/entry.yaml')}:2:5; ")
     assert "add 'overrides: too-many-open-files'" in out[0]
     with pytest.raises(KnowledgeBaseError):
         load_kb(["@shipped", team], use_cache=False)
