@@ -26,6 +26,7 @@ from .config import entry_url
 from .errors import UsageError
 from .explain import RuntimeContext, analyse, keep_candidate, ordered_notes
 from .facts import Bucket, Facts
+from .gcpause import cyclic_gc_paused
 from .kb import KbView, KnowledgeBase, load_view
 from .normalise import Normalised, normalise_bytes
 from .parse import parse
@@ -155,8 +156,9 @@ class Advisor:
 
     def match_normalised(self, norm: Normalised, top: int = 5, *, facts: Facts | None = None) -> MatchResult:
         """`facts` (from a profile, or the growth between two dumps) replaces parsing `norm`."""
-        facts = parse(norm.text) if facts is None else facts
-        rule_scores: dict[str, RuleScore] = self.rules.evaluate(facts) if self.rules else {}
+        with cyclic_gc_paused():  # the parse's many small objects hold no cycles (gcpause.py)
+            facts = parse(norm.text) if facts is None else facts
+            rule_scores: dict[str, RuleScore] = self.rules.evaluate(facts) if self.rules else {}
         ctx = analyse(facts, norm.text, getattr(self.kb, "root", None))  # catalogue, Go releases
         notes = list(norm.notes) + facts.notes + ([ctx.versions.note] if ctx.versions.note else [])
         base = dict(bytes=norm.original_bytes, lines=facts.total_lines, kinds=sorted(facts.kinds),

@@ -128,6 +128,7 @@ class _DumpState:
     def __init__(self) -> None:
         self.buckets: dict[tuple[str, str], Bucket] = {}
         self.stack_cache: dict[str, tuple[str, list[Frame], Frame | None, bool, list[tuple[int, str]]]] = {}
+        self.state_cache: dict[str | None, tuple[str, int, bool, bool]] = {}  # a few states repeat
         self.goroutines = 0
         self.unknown_headers = 0
         self.overflow = 0
@@ -135,7 +136,13 @@ class _DumpState:
 
 def _parse_stack(rest: str) -> tuple[str, list[Frame], Frame | None, bool, list[tuple[int, str]]]:
     """Stack text after a goroutine header -> (normalised key, frames, created_by, elided, trailing lines)."""
-    norm = _FPSP.sub("", _ARGS.sub("(...)", rest)) if ("(" in rest or "fp=" in rest) else rest
+    norm = rest
+    # parse() already turned most argument lists into "(...)"; when every "(" left is one of
+    # those, _ARGS would replace each by itself
+    if "(" in norm and norm.count("(") != norm.count("(...)"):
+        norm = _ARGS.sub("(...)", norm)
+    if "fp=" in norm:
+        norm = _FPSP.sub("", norm)
     frames: list[Frame] = []
     created: Frame | None = None
     elided = False
@@ -264,7 +271,12 @@ def _add_group(ds: _DumpState, rest: str, count: int, line_no: int, gid: str,
         if len(ds.stack_cache) < 200000:  # all-different stacks must not grow memory without bound
             ds.stack_cache[stack] = parsed
     key, frames, created, elided, trailing = parsed
-    state, wait, locked, leaked = _parse_state(raw_state)
+    parsed_state = ds.state_cache.get(raw_state)
+    if parsed_state is None:
+        parsed_state = _parse_state(raw_state)
+        if len(ds.state_cache) < 10000:
+            ds.state_cache[raw_state] = parsed_state
+    state, wait, locked, leaked = parsed_state
     ds.goroutines += count
     for off, text in trailing:  # "exit status 2" right after the last frame
         other.append((line_no + 1 + off, text))
@@ -466,7 +478,7 @@ def _collect_lines(facts: Facts, other: list[tuple[int, str]], ds: _DumpState) -
     facts.lines = lines
 
 
-def _count(rx, text: str, cap: int = MAX_MARKERS) -> int:
+def _count(rx, text: str | bytes, cap: int = MAX_MARKERS) -> int:
     """Matches of an RE2 pattern, up to cap (the classifier compares counts; it needs no more)."""
     return sum(1 for _ in islice(rx.finditer(text), cap))
 
@@ -491,9 +503,12 @@ def _classify(facts: Facts, text: str) -> None:
                 kinds.add(kind)
         elif rx.search(text):
             kinds.add(kind)
-    facts.go_evidence = _count(_GO_MARKERS, text) + facts.goroutines
+    # counted on UTF-8 bytes: the same matches (none is empty), but the RE2 binding then
+    # skips mapping every match's byte offsets back to characters (3x faster on 10,000)
+    raw = text.encode("utf-8")
+    facts.go_evidence = _count(_GO_MARKERS, raw) + facts.goroutines
     for lang, rx in _FOREIGN.items():
-        hits = _count(rx, text)
+        hits = _count(rx, raw)
         if hits:
             facts.foreign[lang] = hits
     structural = {"panic", "fatal-error", "signal", "goroutine-dump", "race-report", "gctrace", "schedtrace",

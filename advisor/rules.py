@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING
 
 import re2
 
+from .bucket_index import BucketIndex, SearchMemo
 from .facts import Bucket, Facts
+from .line_set import LineSet
 
 if TYPE_CHECKING:  # rules are read by attribute: pydantic models or a KbView's namespaces
     from .kb import KbView, KnowledgeBase
@@ -70,9 +72,10 @@ class RuleEngine:
 
     def __init__(self, kb: KnowledgeBase | KbView) -> None:
         self.entries: list[FailureMode] = sorted(kb.entries.values(), key=lambda e: e.id)
-        self._sets = {False: _set(False), True: _set(True)}
-        # set index -> (entry id, rule id or None for an exclude pattern)
-        self._slots: dict[bool, list[tuple[str, str | None]]] = {False: [], True: []}
+        # one set for all line regexes (case-insensitive ones wrapped in (?i:...)): one RE2
+        # pass per distinct line; set index -> (entry id, rule id or None for an exclude pattern)
+        self._line_set = LineSet()
+        self._line_slots: list[tuple[str, str | None]] = []
         self._compiled: dict[str, re2._Regexp] = {}
         # every goroutine-predicate regex in one more set: one pass per distinct bucket string
         self._pred_set, self._pred_index = _set(False), {}
@@ -91,8 +94,8 @@ class RuleEngine:
                             self._pred_index[id(rx)] = self._pred_set.Add(pattern)
             for x in e.match.exclude:
                 self._add(False, x, (e.id, None))
-        for s in [*self._sets.values(), self._pred_set]:
-            s.Compile()
+        self._line_set.compile()
+        self._pred_set.Compile()
         # Aliases (other names, error texts, the Chinese terms of the seed) count as
         # evidence only in prose: in a log, the runtime's own lines decide.
         self._alias_set = _set(True)
@@ -112,8 +115,8 @@ class RuleEngine:
                                            requires=[], description="the text names this failure mode")
 
     def _add(self, icase: bool, pattern: str, slot: tuple[str, str | None]) -> None:
-        self._sets[icase].Add(pattern)
-        self._slots[icase].append(slot)
+        self._line_set.add(pattern, icase)
+        self._line_slots.append(slot)
 
     def _regex(self, pattern: str) -> re2._Regexp:
         rx = self._compiled.get(pattern)
@@ -127,22 +130,20 @@ class RuleEngine:
     def _line_hits(self, facts: Facts) -> dict[tuple[str, str | None], tuple[int, list[tuple[int, str]]]]:
         """(entry, rule) -> (matching line count, first few (line no, text))."""
         hits: dict[tuple[str, str | None], list] = {}
-        for text, (line_no, count) in facts.lines.items():
-            if not text:
-                continue
-            for icase, rset in self._sets.items():
-                if not self._slots[icase]:
-                    continue
-                matched = rset.Match(text)
-                if not matched:
-                    continue
-                for idx in matched:
-                    slot = self._slots[icase][idx]
-                    h = hits.get(slot)
-                    if h is None:
-                        h = hits[slot] = [0, []]
-                    h[0] += count
-                    h[1].append((line_no, text))
+        if not self._line_slots:
+            return {}
+        slots, lines = self._line_slots, facts.lines
+        texts = [t for t in lines if t]
+        for i, matched in self._line_set.scan(texts):
+            text = texts[i]
+            line_no, count = lines[text]
+            for idx in matched:
+                slot = slots[idx]
+                h = hits.get(slot)
+                if h is None:
+                    h = hits[slot] = [0, []]
+                h[0] += count
+                h[1].append((line_no, text))
         out = {}
         for slot, (count, examples) in hits.items():
             examples.sort()
@@ -161,12 +162,8 @@ class RuleEngine:
         return out
 
     def evaluate(self, facts: Facts) -> dict[str, RuleScore]:
-        self._memo = _SearchMemo(self._pred_set, self._pred_index)
-        # buckets by state, in dump order: a predicate's state regexes pick whole groups
-        self._by_state: dict[str, list[tuple[int, Bucket]]] = defaultdict(list)
-        for i, b in enumerate(facts.buckets):
-            self._by_state[b.state].append((i, b))
-        self._stack_text: dict[int, str] = {}
+        self._memo = SearchMemo(self._pred_set, self._pred_index)
+        self._index = BucketIndex(facts, self._memo)  # every bucket's predicate hits, once
         line_hits = self._line_hits(facts)
         alias_hits = self._alias_hits(facts)
         results: dict[str, RuleScore] = {}
@@ -228,23 +225,6 @@ class RuleEngine:
             return None
         return None
 
-    def _candidates(self, states: list, facts: Facts):
-        """Buckets whose state matches one of the regexes (all without any), in dump order.
-        States are decided once per distinct state, not once per bucket and rule."""
-        if not states:
-            return facts.buckets
-        search = self._memo.search
-        chosen = [lst for s, lst in self._by_state.items() if any(search(rx, s) for rx in states)]
-        if len(chosen) == 1:
-            return [b for _, b in chosen[0]]
-        return [b for _, b in sorted((x for lst in chosen for x in lst), key=lambda x: x[0])]
-
-    def _stack(self, b: Bucket) -> str:
-        text = self._stack_text.get(id(b))
-        if text is None:
-            text = self._stack_text[id(b)] = " > ".join(f.function for f in b.frames)
-        return text
-
     def _eval_sanitizer(self, r: MatchRule, p, facts: Facts) -> RuleHit | None:
         err = self._regex(p.error) if p.error else None
         for s in facts.sanitizers:
@@ -263,28 +243,7 @@ class RuleEngine:
                          buckets_out: list[Bucket]) -> RuleHit | None:
         if not facts.buckets or not facts.goroutines:
             return None
-        search = self._memo.search
-        states = [self._regex(s) for s in p.state]
-        fn = self._regex(p.function) if p.function else None
-        cb = self._regex(p.created_by) if p.created_by else None
-        st = self._regex(p.stack) if p.stack else None
-        groups: dict[str, list] = defaultdict(lambda: [0, 0, []])
-        for b in self._candidates(states, facts):
-            if fn is not None and not any(search(fn, f.function) for f in b.frames):
-                continue
-            if cb is not None and not (b.created_by and search(cb, b.created_by.function)):
-                continue
-            if st is not None and not search(st, self._stack(b)):
-                continue
-            if b.max_wait < p.min_wait_minutes:
-                continue
-            if getattr(p, "leaked", None) is not None and b.leaked != p.leaked:
-                continue
-            culprit = b.culprit
-            g = groups[culprit.function if culprit else "?"]
-            g[0] += b.count
-            g[1] = max(g[1], b.max_wait)
-            g[2].append(b)
+        groups = self._groups(p)
         if not groups:
             return None
         name, (count, wait, blist) = max(groups.items(), key=lambda kv: kv[1][0])
@@ -303,28 +262,48 @@ class RuleEngine:
         strength = 0.6 + 0.4 * min(1.0, share / 0.4)
         return RuleHit(r, [Evidence(top.first_line, text, r.id)], strength)
 
+    def _groups(self, p: GoroutinePredicate) -> dict[str, list]:
+        """Buckets the predicate selects, grouped by culprit: name -> [goroutines, longest
+        wait, buckets], in dump order of each group's first bucket."""
+        index, memo = self._index, self._memo
+        states = [self._regex(s) for s in p.state]
+        fn = self._regex(p.function) if p.function else None
+        cb = self._regex(p.created_by) if p.created_by else None
+        st = self._regex(p.stack) if p.stack else None
+        fn_i = memo.index.get(id(fn)) if fn is not None else None
+        cb_i = memo.index.get(id(cb)) if cb is not None else None
+        # the narrowest list to walk: buckets the function or creator regex picked
+        if fn_i is not None:
+            todo, state_ok = index.by_fn.get(fn_i, []), index.state_test(states)
+        elif cb_i is not None:
+            todo, state_ok = index.by_cb.get(cb_i, []), index.state_test(states)
+        else:
+            todo, state_ok = index.with_state(states), None
+        buckets, search = index.buckets, memo.search
+        leaked = getattr(p, "leaked", None)
+        groups: dict[str, list] = defaultdict(lambda: [0, 0, []])
+        for pos in todo:
+            b = buckets[pos]
+            if state_ok is not None and not state_ok(pos):
+                continue
+            if fn is not None and not (fn_i in index.fn_hits[pos] if fn_i is not None
+                                       else any(search(fn, f.function) for f in b.frames)):
+                continue
+            if cb is not None and not (cb_i in index.cb_hits[pos] if cb_i is not None
+                                       else b.created_by and search(cb, b.created_by.function)):
+                continue
+            if st is not None and not search(st, index.stack(pos)):
+                continue
+            if b.max_wait < p.min_wait_minutes:
+                continue
+            if leaked is not None and b.leaked != leaked:
+                continue
+            g = groups[index.culprit[pos]]
+            g[0] += b.count
+            g[1] = max(g[1], b.max_wait)
+            g[2].append(b)
+        return groups
 
-class _SearchMemo:
-    """Goroutine-predicate searches for one input: each distinct bucket string (a state, a
-    function name, a joined stack) goes through the set of all predicate regexes once, and
-    a search is then a lookup. Thousands of buckets repeat a few states and runtime frames,
-    and one search through the RE2 binding costs microseconds. Bounded, so a dump of all-
-    different stacks cannot grow it without limit."""
-
-    LIMIT = 200_000
-
-    def __init__(self, pred_set: re2.Set, index: dict[int, int]) -> None:
-        self.pred_set, self.index = pred_set, index
-        self.seen: dict[str, frozenset[int]] = {}
-
-    def search(self, rx: re2._Regexp, text: str) -> bool:
-        hits = self.seen.get(text)
-        if hits is None:
-            hits = frozenset(self.pred_set.Match(text) or ())
-            if len(self.seen) < self.LIMIT:
-                self.seen[text] = hits
-        i = self.index.get(id(rx))
-        return (i in hits) if i is not None else rx.search(text) is not None
 
 def _sanitizer_summary(s) -> str:
     where = "in C code called through cgo" if s.cgo else ("in Go code" if s.go_frames else "")

@@ -13,11 +13,22 @@ Measured 2026-12-05 on the shared 2-core machine (load average 5-15, so wall tim
 inflated; CPU time is not): startup 0.27 s CPU; beyond startup, every shape at 16 MB and
 128 MB runs at 7.3 MB/s (JSON log lines, one json.loads per line) to 19 MB/s, the
 issue's two reproducers at 12-16 MB/s (before: exponential and quadratic). Below the
-target: pastes of about 1 MB that are all different goroutine stacks (1.8 MB/s: each
-of ~11,000 buckets is parsed and checked by 32 goroutine rules; the cost stops growing
-at MAX_BUCKETS = 20,000) and 1 MB of cut frame lines (3.9 MB/s, the line-by-line
-repairs). Real dumps: 100k goroutines (24.7 MB) 0.88 s wall, 0.55 s CPU; 500k goroutines
-(67 MB) 1.52 s wall, 44 MB/s, as before these changes.
+target: pastes of about 1 MB that are all different goroutine stacks (12,500 buckets,
+each parsed; the cost stops growing at MAX_BUCKETS = 20,000) and 1 MB of cut frame lines
+(the line-by-line repairs in normalise.py's _unwrap: ~4 _balance calls per line). Real
+dumps: 100k goroutines (24.7 MB) 0.88 s wall, 0.55 s CPU; 500k goroutines (67 MB) 1.52 s
+wall, 44 MB/s, as before these changes.
+
+2026-12-05, follow-up f4 (median of 3, beyond startup, same machine): distinct stacks
+@ 1 MB 2.0 -> 3.5 MB/s. The rules stage no longer walks every bucket once per goroutine
+rule (bucket_index.py: frame names through the predicate set once, rules visit only the
+buckets their regexes picked), distinct lines go through the line rules 64 at a time
+(line_set.py), the cyclic GC is paused during parse + rules (gcpause.py: it was a
+quarter of the CPU), and the classifier counts markers on bytes. What remains is the
+parse itself (~0.14 s: a Python step per bucket and frame), the two rules that take
+every goroutine in `select` (grouping 12,500 culprits each) and ~0.02 s of normalising.
+Cut frame lines 3.7 -> 3.9 MB/s (untouched; _unwrap is ~90 % of it). Real dumps
+unchanged: 100k 83.7 MB/s, 500k 92.0 MB/s beyond startup.
 """
 
 from __future__ import annotations
