@@ -9,15 +9,13 @@ usual normalise -> parse path unchanged.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 from .errors import InputError
 from .facts import Bucket, Facts, Frame
+from .gcpause import cyclic_gc_paused
 from .heap import HeapFacts, HeapProfile, HeapStack, human_value
 from .normalise import Normalised, normalise_bytes
 from .parse import _STATE_FROM_FRAME, _collect_lines, parse
@@ -183,24 +181,10 @@ def _largest(values: np.ndarray, columns: list[int], n: int) -> list[int]:
     return list(chosen)
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while a profile becomes objects: a large one makes
-    millions of tuples, lists and strings (none in a cycle), and each collection would walk
-    all that is alive; 12 % of a 20 MB heap profile's load. Left on if it was off."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def load_profile(data: bytes, name: str = "input") -> Loaded | None:
     """A pprof profile (protobuf) or memory-profile text -> Loaded; None for anything else."""
     if proto.looks_like_protobuf(data):
-        with _collector_paused():
+        with cyclic_gc_paused():  # millions of tuples and strings, none in a cycle
             d = proto.decode(data, name)
             if d.is_goroutine:
                 return _goroutine_profile(d, len(data), name)
