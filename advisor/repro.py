@@ -161,7 +161,12 @@ func init() {
 		_ = os.WriteFile(f+".tmp", []byte(ln.Addr().String()), 0o644)
 		_ = os.Rename(f+".tmp", f)
 	}
-	go http.Serve(ln, mux)
+	go func() {
+		// Serve returns only on an accept error it cannot retry, and closing the listener
+		// removes a Unix socket: say so, or a client only sees the socket vanish.
+		err := http.Serve(ln, mux)
+		fmt.Fprintln(os.Stderr, "advisor pprof: server stopped:", err)
+	}()
 }
 """
 
@@ -353,6 +358,9 @@ class LiveRepro:
         why = [f"{self.entry_id}: GET {path} failed ({exc}); the {self.variant} program {state}"]
         if self._relay is not None and self._relay.last_error:
             why.append(f"relay: {self._relay.last_error}")
+        if self._socket_dir is not None:
+            left = sorted(os.listdir(self._socket_dir)) if os.path.isdir(self._socket_dir) else None
+            why.append(f"socket folder {self._socket_dir}: " + ("gone" if left is None else f"holds {left}"))
         tail = self._out.text()[-2000:].strip()
         if tail:
             why.append("program output (end):\n" + tail)
