@@ -295,16 +295,16 @@ class LiveRepro:
         self.entry_id, self.variant, self.go_version = entry.id, variant, version
         self.command = _command_text(spec)
         work = binary.parent
-        self._addr_file = work / "pprof-addr"
-        self._addr_file.unlink(missing_ok=True)
+        # The address file and the socket are this run's own, not the build folder's: two
+        # live runs of one reproducer at once must not read each other's address.
+        # A short path: Unix socket paths are limited to 107 bytes.
+        self._run_dir = tempfile.mkdtemp(prefix="advisor-pprof-")
+        self._addr_file = Path(self._run_dir) / "pprof-addr"
         self.output_path = work / "live-output.log"
         prefix, why_not = containment.isolation()
         self.notes = [] if why_not is None else [containment.isolation_notice() or why_not]
-        self._socket_dir: str | None = None
-        addr = "127.0.0.1:0"
-        if prefix:  # a short path: Unix socket paths are limited to 107 bytes
-            self._socket_dir = tempfile.mkdtemp(prefix="advisor-pprof-")
-            addr = "unix:" + os.path.join(self._socket_dir, "pprof.sock")
+        self._isolated = bool(prefix)
+        addr = "unix:" + os.path.join(self._run_dir, "pprof.sock") if prefix else "127.0.0.1:0"
         env = go_env({**spec.env, **(extra_env or {}), "ADVISOR_PPROF_ADDR": addr,
                       "ADVISOR_PPROF_ADDR_FILE": str(self._addr_file)}, cgo=spec.cgo)
         self._out = containment.BoundedOutput(sink=self.output_path.open("wb"))
@@ -323,7 +323,7 @@ class LiveRepro:
         while time.monotonic() < deadline:
             if self._addr_file.is_file():
                 addr = self._addr_file.read_text().strip()
-                if self._socket_dir is not None:
+                if self._isolated:
                     self._relay = self._relay or containment.Relay(addr)
                     addr = f"127.0.0.1:{self._relay.port}"
                 self.base_url = "http://" + addr
@@ -358,9 +358,9 @@ class LiveRepro:
         why = [f"{self.entry_id}: GET {path} failed ({exc}); the {self.variant} program {state}"]
         if self._relay is not None and self._relay.last_error:
             why.append(f"relay: {self._relay.last_error}")
-        if self._socket_dir is not None:
-            left = sorted(os.listdir(self._socket_dir)) if os.path.isdir(self._socket_dir) else None
-            why.append(f"socket folder {self._socket_dir}: " + ("gone" if left is None else f"holds {left}"))
+        if self._isolated:
+            left = sorted(os.listdir(self._run_dir)) if os.path.isdir(self._run_dir) else None
+            why.append(f"run folder {self._run_dir}: " + ("gone" if left is None else f"holds {left}"))
         tail = self._out.text()[-2000:].strip()
         if tail:
             why.append("program output (end):\n" + tail)
@@ -376,8 +376,7 @@ class LiveRepro:
         self._out.close()
         if self._relay is not None:
             self._relay.close()
-        if self._socket_dir is not None:
-            shutil.rmtree(self._socket_dir, ignore_errors=True)
+        shutil.rmtree(self._run_dir, ignore_errors=True)
         status, sig = _status(self.proc.returncode, timed_out)
         self._result = RunResult(
             entry_id=self.entry_id, variant=self.variant, command=self.command, build_flags=[],

@@ -14,13 +14,11 @@ import shutil
 import subprocess
 import tempfile
 import time
-import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from advisor.errors import ToolchainError
 from advisor.repro import build_dir, find_go, go_env, start
 
 from .conftest import run_advisor
@@ -40,19 +38,7 @@ FIRST_AFTER, INTERVAL = 1.0, 1.5  # seconds after the server is up, and between 
 
 
 def _capture(kb, ident: str, variant: str, folder: Path) -> dict[str, Path]:
-    """Two snapshots of one live reproducer, from a second live run if the first one's pprof
-    server became unreachable (seen twice in clean-clone CI runs, never reproduced alone:
-    the socket vanished while the program ran). The first failure is kept as a warning, so
-    a run that recovers still prints it."""
-    try:
-        return _capture_once(kb, ident, variant, folder)
-    except ToolchainError as exc:
-        warnings.warn(f"live capture retried once: {exc}", stacklevel=1)
-        return _capture_once(kb, ident, variant, folder)
-
-
-def _capture_once(kb, ident: str, variant: str, folder: Path) -> dict[str, Path]:
-    """debug=2 dumps, goroutine and heap protobufs, taken INTERVAL apart."""
+    """Two snapshots of one live reproducer: debug=2 dumps, goroutine and heap protobufs."""
     paths = {
         "dump": ("/debug/pprof/goroutine?debug=2", "dump{}.txt"),
         "gpb": ("/debug/pprof/goroutine", "goroutine{}.pb.gz"),

@@ -92,6 +92,26 @@ def test_a_live_program_that_died_is_reported_with_its_exit_not_a_connection_res
 
 
 @pytest.mark.xdist_group("go")
+def test_two_live_runs_of_one_reproducer_each_reach_their_own_program(kb):
+    """Both share a build folder; each must talk to the program it started (they once shared
+    the address file there, so one run could read the other's address)."""
+    import os
+    import signal
+
+    from advisor.errors import ToolchainError
+    from advisor.repro import start
+
+    with start(kb, "http-client-no-timeout") as first, start(kb, "http-client-no-timeout") as second:
+        first.wait_ready()
+        second.wait_ready()
+        os.killpg(first.proc.pid, signal.SIGKILL)
+        first.proc.wait()
+        assert second.get("/debug/pprof/cmdline", timeout=10)
+        with pytest.raises(ToolchainError):
+            first.get("/debug/pprof/cmdline", timeout=5)
+
+
+@pytest.mark.xdist_group("go")
 def test_reproducer_runs_under_an_earlier_go_release(kb):
     from advisor.toolchains import go_binary
 

@@ -66,3 +66,25 @@ def test_zsh_completion_installs_and_completes(tmp_path: Path):
                                                _TYPER_COMPLETE_ARGS="advisor ma"),
                          capture_output=True, text=True, timeout=60).stdout
     assert '"match":' in out and "_arguments" in out
+
+
+def test_xdist_groups_keep_their_tests_on_one_worker(tmp_path):
+    """`make test` runs `pytest -n 2 --dist loadgroup`, and the `go` and `site` tests share
+    build folders (a reproducer's build and pprof address file, the built site): each group
+    must run on one worker. pytest 9.2 with pytest-xdist 3.8 silently stopped grouping."""
+    (tmp_path / "test_grouped.py").write_text(
+        "import os, pytest\n"
+        "@pytest.mark.xdist_group('shared')\n"
+        "@pytest.mark.parametrize('i', range(8))\n"
+        "def test_grouped(i):\n"
+        "    print('WORKER', os.environ['PYTEST_XDIST_WORKER'])\n"
+        "@pytest.mark.parametrize('i', range(8))\n"
+        "def test_free(i):\n"
+        "    pass\n")
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup", "-v",
+                           "-p", "no:cacheprovider", "-rA", str(tmp_path)],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    workers = {line.split()[0] for line in proc.stdout.splitlines() if "test_grouped[" in line
+               and line.startswith("[gw")}
+    assert len(workers) == 1, proc.stdout[-2000:]
