@@ -24,6 +24,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections import deque
 from functools import lru_cache
 from pathlib import Path
@@ -189,8 +190,6 @@ class Relay:
     def _dial(self) -> socket.socket | None:
         """A connection to the program's socket, retried briefly: a loaded machine can be
         slow to accept, and a client should not see a reset for a moment's wait."""
-        import time
-
         deadline = time.monotonic() + self.CONNECT_PATIENCE
         while True:
             upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
